@@ -1,0 +1,84 @@
+// Thin, policy-free wrappers over the system calls and codecs swift-pretrained needs.
+//
+// Every function returns 0 on success or the errno value of the failing call (never -1 with a
+// global errno to read later). Decisions (what to map, when to advise, what an error means)
+// live in Swift.
+#ifndef CSUPPORT_H
+#define CSUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#pragma clang assume_nonnull begin
+
+/// Kernel advice for a mapped range, translated to `madvise` flags.
+typedef enum {
+    CSUPPORT_ADVICE_NORMAL = 0,     ///< `MADV_NORMAL`
+    CSUPPORT_ADVICE_SEQUENTIAL = 1, ///< `MADV_SEQUENTIAL`
+    CSUPPORT_ADVICE_WILLNEED = 2,   ///< `MADV_WILLNEED`
+    CSUPPORT_ADVICE_DONTNEED = 3,   ///< `MADV_DONTNEED`
+    CSUPPORT_ADVICE_HUGEPAGE = 4,   ///< `MADV_HUGEPAGE` (`ENOTSUP` where the system lacks it)
+} csupport_advice;
+
+/// Opens `path` read-only (`open(2)` with `O_RDONLY | O_CLOEXEC`), retrying `EINTR`.
+int csupport_open_readonly(const char *path, int *out_fd);
+
+/// Closes `fd` (`close(2)`).
+int csupport_close(int fd);
+
+/// The size in bytes of the regular file behind `fd` (`fstat(2)`); `EISDIR`/`EINVAL` otherwise.
+int csupport_file_size(int fd, uint64_t *out_size);
+
+/// Maps `length` bytes of `fd` from offset 0 (`mmap(2)`), copy-on-write: `PROT_READ | PROT_WRITE`
+/// with `MAP_PRIVATE`, so writes through the mapping never reach the file. `populate` adds
+/// `MAP_POPULATE` where the system has it. `length` must be greater than zero.
+int csupport_map(int fd, size_t length, int populate, void *_Nullable *_Nonnull out_base);
+
+/// Unmaps a range returned by `csupport_map` (`munmap(2)`).
+int csupport_unmap(void *base, size_t length);
+
+/// Advises the kernel about a page-aligned range of a mapping (`madvise(2)`).
+int csupport_madvise(void *base, size_t length, csupport_advice advice);
+
+/// Advises the kernel about a file range (`posix_fadvise(2)`); `length` 0 means to the end.
+/// `ENOTSUP` where the system lacks it.
+int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice advice);
+
+/// Reads exactly `length` bytes at `offset` into `buffer` (`pread(2)`), looping over short reads
+/// and retrying `EINTR`. Returns `EIO` with `*out_read` < `length` when the file ends first.
+int csupport_pread_full(int fd, void *buffer, size_t length, uint64_t offset, size_t *out_read);
+
+/// Flushes `fd` to stable storage (`fsync(2)`).
+int csupport_fsync(int fd);
+
+/// Creates a new, unique file from `template_path`, whose last six characters must be `XXXXXX`
+/// and are replaced in place (`mkostemp(3)` with `O_CLOEXEC`); the file has mode 0600.
+int csupport_create_temporary(char *template_path, int *out_fd);
+
+/// Writes all `length` bytes of `buffer` (`write(2)`), looping over short writes, retrying `EINTR`.
+int csupport_write_full(int fd, const void *buffer, size_t length);
+
+/// Sets the permission bits of the file behind `fd` (`fchmod(2)`).
+int csupport_chmod(int fd, unsigned int mode);
+
+/// Atomically renames `from` to `to` (`rename(2)`).
+int csupport_rename(const char *from, const char *to);
+
+/// Removes `path` (`unlink(2)`).
+int csupport_unlink(const char *path);
+
+/// Flushes a directory's entries to stable storage (`open(2)` + `fsync(2)` + `close(2)`).
+int csupport_sync_directory(const char *path);
+
+/// The size of a memory page (`sysconf(_SC_PAGESIZE)`).
+size_t csupport_page_size(void);
+
+/// The version string of the linked libzstd (`ZSTD_versionString`).
+const char *csupport_zstd_version(void);
+
+/// The version number of the linked liblz4 (`LZ4_versionNumber`), e.g. 10904 for 1.9.4.
+int csupport_lz4_version(void);
+
+#pragma clang assume_nonnull end
+
+#endif

@@ -1,0 +1,151 @@
+#include "CSupport.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int csupport_open_readonly(const char *path, int *out_fd) {
+    int fd;
+    do {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return errno;
+    *out_fd = fd;
+    return 0;
+}
+
+int csupport_close(int fd) {
+    return close(fd) == 0 ? 0 : errno;
+}
+
+int csupport_file_size(int fd, uint64_t *out_size) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return errno;
+    if (S_ISDIR(st.st_mode)) return EISDIR;
+    if (!S_ISREG(st.st_mode)) return EINVAL;
+    *out_size = (uint64_t)st.st_size;
+    return 0;
+}
+
+int csupport_map(int fd, size_t length, int populate, void **out_base) {
+    int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+    if (populate) flags |= MAP_POPULATE;
+#else
+    (void)populate;
+#endif
+    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, flags, fd, 0);
+    if (base == MAP_FAILED) return errno;
+    *out_base = base;
+    return 0;
+}
+
+int csupport_unmap(void *base, size_t length) {
+    return munmap(base, length) == 0 ? 0 : errno;
+}
+
+int csupport_madvise(void *base, size_t length, csupport_advice advice) {
+    int flag;
+    switch (advice) {
+    case CSUPPORT_ADVICE_NORMAL: flag = MADV_NORMAL; break;
+    case CSUPPORT_ADVICE_SEQUENTIAL: flag = MADV_SEQUENTIAL; break;
+    case CSUPPORT_ADVICE_WILLNEED: flag = MADV_WILLNEED; break;
+    case CSUPPORT_ADVICE_DONTNEED: flag = MADV_DONTNEED; break;
+    case CSUPPORT_ADVICE_HUGEPAGE:
+#ifdef MADV_HUGEPAGE
+        flag = MADV_HUGEPAGE;
+        break;
+#else
+        return ENOTSUP;
+#endif
+    default: return EINVAL;
+    }
+    return madvise(base, length, flag) == 0 ? 0 : errno;
+}
+
+int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice advice) {
+#if defined(POSIX_FADV_NORMAL)
+    int flag;
+    switch (advice) {
+    case CSUPPORT_ADVICE_NORMAL: flag = POSIX_FADV_NORMAL; break;
+    case CSUPPORT_ADVICE_SEQUENTIAL: flag = POSIX_FADV_SEQUENTIAL; break;
+    case CSUPPORT_ADVICE_WILLNEED: flag = POSIX_FADV_WILLNEED; break;
+    case CSUPPORT_ADVICE_DONTNEED: flag = POSIX_FADV_DONTNEED; break;
+    default: return ENOTSUP;
+    }
+    // posix_fadvise returns the error number instead of setting errno.
+    return posix_fadvise(fd, (off_t)offset, (off_t)length, flag);
+#else
+    (void)fd; (void)offset; (void)length; (void)advice;
+    return ENOTSUP;
+#endif
+}
+
+int csupport_pread_full(int fd, void *buffer, size_t length, uint64_t offset, size_t *out_read) {
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = pread(fd, (char *)buffer + done, length - done, (off_t)(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            *out_read = done;
+            return errno;
+        }
+        if (n == 0) break;
+        done += (size_t)n;
+    }
+    *out_read = done;
+    return done == length ? 0 : EIO;
+}
+
+int csupport_fsync(int fd) {
+    return fsync(fd) == 0 ? 0 : errno;
+}
+
+int csupport_create_temporary(char *template_path, int *out_fd) {
+    int fd = mkostemp(template_path, O_CLOEXEC);
+    if (fd < 0) return errno;
+    *out_fd = fd;
+    return 0;
+}
+
+int csupport_write_full(int fd, const void *buffer, size_t length) {
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = write(fd, (const char *)buffer + done, length - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+int csupport_chmod(int fd, unsigned int mode) {
+    return fchmod(fd, (mode_t)mode) == 0 ? 0 : errno;
+}
+
+int csupport_rename(const char *from, const char *to) {
+    return rename(from, to) == 0 ? 0 : errno;
+}
+
+int csupport_unlink(const char *path) {
+    return unlink(path) == 0 ? 0 : errno;
+}
+
+int csupport_sync_directory(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int result = fsync(fd) == 0 ? 0 : errno;
+    close(fd);
+    return result;
+}
+
+size_t csupport_page_size(void) {
+    long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? (size_t)size : 4096;
+}

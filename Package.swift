@@ -1,0 +1,36 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-pretrained",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Pretrained", targets: ["Pretrained"]),
+        .executable(name: "pretrained", targets: ["PretrainedCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "CSupport",
+            path: "CSupport",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("lz4")]
+        ),
+        .target(
+            name: "Pretrained",
+            dependencies: ["CSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "PretrainedCLI",
+            dependencies: ["Pretrained", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "PretrainedTests",
+            dependencies: ["Pretrained", "PretrainedCLI"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,50 @@
+/// The headers of every shard of a checkpoint, checked against each other and the index.
+public struct CheckpointHeaders: Sendable {
+    /// One shard's validated header and file size.
+    public struct Entry: Sendable {
+        public var shard: Shard
+        public var header: SafetensorsHeader
+        public var fileSize: Int
+    }
+
+    /// The checkpoint the headers belong to.
+    public var checkpoint: Checkpoint
+    /// Each shard's header, in shard order.
+    public var entries: [Entry]
+
+    /// Reads every shard's header (no tensor data) and checks that no tensor is held by two
+    /// shards and that each tensor the index names is in the shard it names.
+    ///
+    /// - Throws: header errors naming the shard, `.tensorInTwoShards`, `.tensorNotInShard`.
+    public static func read(_ checkpoint: Checkpoint) throws(PretrainedError) -> CheckpointHeaders {
+        var entries: [Entry] = []
+        var owner: [String: String] = [:]
+        for shard in checkpoint.shards {
+            let descriptor = try FileDescriptor(readingFrom: shard.path)
+            let size = try descriptor.size()
+            let header = try SafetensorsFile.readHeader(from: descriptor, fileSize: size)
+            for info in header.tensors {
+                if let first = owner.updateValue(shard.name, forKey: info.name) {
+                    throw .tensorInTwoShards(tensor: info.name, first: first, second: shard.name)
+                }
+            }
+            entries.append(Entry(shard: shard, header: header, fileSize: size))
+        }
+        if let index = checkpoint.index {
+            for (tensor, shard) in index.weightMap where owner[tensor] != shard {
+                throw .tensorNotInShard(file: checkpoint.indexPath ?? shard, tensor: tensor, shard: shard)
+            }
+        }
+        return CheckpointHeaders(checkpoint: checkpoint, entries: entries)
+    }
+
+    /// Every tensor with the shard that holds it, sorted by name.
+    public var tensorsByName: [(info: TensorInfo, shard: Shard)] {
+        entries.flatMap { entry in entry.header.tensors.map { ($0, entry.shard) } }.sorted { $0.info.name < $1.info.name }
+    }
+
+    /// The sum of every tensor's byte count.
+    public var totalBytes: Int {
+        entries.reduce(0) { $0 + $1.header.tensors.reduce(0) { $0 + $1.byteCount } }
+    }
+}

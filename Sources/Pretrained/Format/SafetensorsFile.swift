@@ -1,0 +1,118 @@
+/// An open safetensors file: its validated header and access to its tensors.
+///
+/// ```swift
+/// let file = try SafetensorsFile(path: "model.safetensors")
+/// for info in file.header.tensors { print(info.name, info.dtype, info.shape) }
+/// let embedding = try file.tensor(named: "transformer.wte.weight")
+/// ```
+///
+/// With the `.mmap` backend (default) tensors are zero-copy views of the mapping; with `.pread`
+/// each tensor is read into owned memory.
+public struct SafetensorsFile: Sendable {
+    /// The path the file was opened from, used in errors.
+    public let path: String
+    /// The validated header.
+    public let header: SafetensorsHeader
+    /// The size of the file in bytes.
+    public let fileSize: Int
+    let source: Source
+
+    enum Source: @unchecked Sendable {
+        case mapped(MappedFile)
+        case descriptor(FileDescriptor)
+    }
+
+    /// Opens and validates `path`.
+    ///
+    /// - Parameters:
+    ///   - path: a `.safetensors` file.
+    ///   - backend: `.mmap` (views) or `.pread` (owned copies).
+    /// - Throws: `PretrainedError` for unreadable files and for every header rule broken.
+    public init(path: String, backend: ReadBackend = .mmap) throws(PretrainedError) {
+        self.path = path
+        switch backend {
+        case .mmap:
+            let mapped = try MappedFile(path: path)
+            let bytes = UnsafeRawBufferPointer(mapped.bytes)
+            let length = try SafetensorsHeader.headerLength(prefix: bytes, fileSize: bytes.count, file: path)
+            let json = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + length)])
+            self.header = try SafetensorsHeader.parse(json: json, fileSize: bytes.count, file: path)
+            self.fileSize = bytes.count
+            self.source = .mapped(mapped)
+        case .pread:
+            let descriptor = try FileDescriptor(readingFrom: path)
+            let size = try descriptor.size()
+            self.header = try SafetensorsFile.readHeader(from: descriptor, fileSize: size)
+            self.fileSize = size
+            self.source = .descriptor(descriptor)
+        }
+    }
+
+    /// Reads and validates only the header of `path` (8 + header-length bytes; no tensor data).
+    public static func readHeader(path: String) throws(PretrainedError) -> SafetensorsHeader {
+        let descriptor = try FileDescriptor(readingFrom: path)
+        return try readHeader(from: descriptor, fileSize: try descriptor.size())
+    }
+
+    static func readHeader(from descriptor: FileDescriptor, fileSize: Int) throws(PretrainedError) -> SafetensorsHeader {
+        var prefix: UInt64 = 0
+        let length = try withBytes(of: &prefix) { (buffer) throws(PretrainedError) -> Int in
+            if fileSize >= 8 { try descriptor.read(into: buffer, at: 0) }
+            return try SafetensorsHeader.headerLength(
+                prefix: UnsafeRawBufferPointer(buffer), fileSize: fileSize, file: descriptor.path)
+        }
+        var json = [UInt8](repeating: 0, count: length)
+        return try json.withMutableBytes { (buffer) throws(PretrainedError) in
+            try descriptor.read(into: buffer, at: 8)
+            return try SafetensorsHeader.parse(json: UnsafeRawBufferPointer(buffer), fileSize: fileSize, file: descriptor.path)
+        }
+    }
+
+    /// The metadata of the header (`__metadata__`).
+    public var metadata: [String: String] { header.metadata }
+
+    /// The tensor named `name`: a view of the mapping, or an owned copy with `.pread`.
+    ///
+    /// - Throws: `PretrainedError.tensorNotFound`, or an I/O error from `pread`.
+    public func tensor(named name: String) throws(PretrainedError) -> Tensor {
+        guard let info = header.tensor(named: name) else { throw .tensorNotFound(file: path, tensor: name) }
+        return try tensor(info)
+    }
+
+    /// The tensor described by `info` (an entry of `header.tensors`).
+    public func tensor(_ info: TensorInfo) throws(PretrainedError) -> Tensor {
+        try Tensor(name: info.name, dtype: info.dtype, shape: info.shape, storage: storage(for: info))
+    }
+
+    /// Every tensor, in data order.
+    public func tensors() throws(PretrainedError) -> [Tensor] {
+        var result: [Tensor] = []
+        result.reserveCapacity(header.tensors.count)
+        for info in header.tensors { result.append(try tensor(info)) }
+        return result
+    }
+
+    /// The storage for `info`: a view with `.mmap`, freshly read owned memory with `.pread`.
+    func storage(for info: TensorInfo) throws(PretrainedError) -> TensorStorage {
+        let range = fileRange(of: info)
+        switch source {
+        case .mapped(let mapped):
+            return TensorStorage(viewing: mapped, range: range)
+        case .descriptor(let descriptor):
+            let storage = TensorStorage(uninitializedByteCount: range.count)
+            try descriptor.read(into: storage.bytes, at: range.lowerBound)
+            return storage
+        }
+    }
+
+    /// The byte range of `info`'s data within the file.
+    public func fileRange(of info: TensorInfo) -> Range<Int> {
+        (header.dataStart + info.dataOffsets.lowerBound)..<(header.dataStart + info.dataOffsets.upperBound)
+    }
+
+    /// The mapping behind this file, when opened with `.mmap`.
+    public var mappedFile: MappedFile? {
+        if case .mapped(let mapped) = source { return mapped }
+        return nil
+    }
+}

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Everything that can go wrong while reading, validating, writing or loading a checkpoint.
+///
+/// Each case names the file and, where there is one, the tensor, with the reason; its
+/// `description` is one plain sentence, for example
+/// `model-00002-of-00005.safetensors: tensor 'lm_head.weight' covers 9437200 bytes but its
+/// dtype and shape need 9437184`.
+public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible {
+    // MARK: File system
+
+    /// A system call failed; `errno` is its error number.
+    case io(file: String, operation: String, errno: Int32)
+
+    // MARK: safetensors header
+
+    /// The file is shorter than the 8-byte header length prefix.
+    case fileTooSmall(file: String, size: Int)
+    /// The header length is below 2, too short for the smallest JSON object `{}`.
+    case headerTooSmall(file: String, length: UInt64)
+    /// The header length exceeds `SafetensorsHeader.maximumLength` (100,000,000 bytes).
+    case headerTooLarge(file: String, length: UInt64)
+    /// The header length points beyond the end of the file.
+    case headerBeyondFile(file: String, length: UInt64, fileSize: Int)
+    /// The header bytes are not valid UTF-8.
+    case headerNotUTF8(file: String)
+    /// The header does not start with `{`.
+    case headerInvalidStart(file: String)
+    /// The header is not valid JSON.
+    case headerInvalidJSON(file: String, reason: String)
+    /// `__metadata__` is not an object of strings.
+    case invalidMetadata(file: String, reason: String)
+    /// Two header entries share a name.
+    case duplicateTensor(file: String, tensor: String)
+    /// A tensor entry is not an object with `dtype`, `shape` and `data_offsets` of the right types.
+    case invalidTensorInfo(file: String, tensor: String, reason: String)
+    /// A tensor's dtype is not one of `DType`.
+    case unknownDType(file: String, tensor: String, dtype: String)
+    /// A shape entry is not a non-negative integer.
+    case invalidShape(file: String, tensor: String, reason: String)
+    /// The element count or the bit count of a tensor overflows.
+    case sizeOverflow(file: String, tensor: String)
+    /// A sub-byte dtype tensor whose bits do not end on a byte boundary.
+    case partialByte(file: String, tensor: String, bits: Int)
+    /// A tensor's `data_offsets` end before they begin.
+    case offsetsReversed(file: String, tensor: String, begin: Int, end: Int)
+    /// A tensor starts after the previous one ends, leaving bytes no tensor covers.
+    case offsetsHole(file: String, tensor: String, expected: Int, found: Int)
+    /// A tensor starts before the previous one ends.
+    case offsetsOverlap(file: String, tensor: String, expected: Int, found: Int)
+    /// A tensor's byte range does not match what its dtype and shape need.
+    case byteCountMismatch(file: String, tensor: String, expected: Int, actual: Int)
+    /// The data section is longer (trailing bytes) or shorter (truncated) than the tensors cover.
+    case dataSizeMismatch(file: String, expected: Int, actual: Int)
+
+    // MARK: Tensor access and writing
+
+    /// No tensor of that name in the file.
+    case tensorNotFound(file: String, tensor: String)
+    /// Typed access asked for an element type that does not match the tensor's dtype.
+    case elementTypeMismatch(tensor: String, dtype: DType, requested: String)
+    /// Bytes handed to the writer do not match the tensor's dtype and shape.
+    case invalidTensorData(tensor: String, reason: String)
+
+    // MARK: Checkpoints and indexes
+
+    /// The path does not name a checkpoint (no index, no `model.safetensors`, not a file).
+    case noCheckpoint(path: String, reason: String)
+    /// An index JSON is malformed.
+    case invalidIndex(file: String, reason: String)
+    /// An index names a shard path outside the checkpoint folder.
+    case shardOutsideCheckpoint(file: String, shard: String)
+    /// An index names a shard that does not exist.
+    case missingShard(file: String, shard: String)
+    /// An index maps a tensor to a shard that does not hold it.
+    case tensorNotInShard(file: String, tensor: String, shard: String)
+    /// Two shards both hold a tensor.
+    case tensorInTwoShards(tensor: String, first: String, second: String)
+
+    public var description: String {
+        switch self {
+        case let .io(file, operation, code):
+            return "\(file): \(operation) failed: \(PretrainedError.message(errno: code)) (errno \(code))"
+        case let .fileTooSmall(file, size):
+            return "\(file): the file has \(size) bytes, fewer than the 8-byte header length of a safetensors file"
+        case let .headerTooSmall(file, length):
+            return "\(file): the header length is \(length) bytes, too short for a JSON object"
+        case let .headerTooLarge(file, length):
+            return "\(file): the header length is \(length) bytes, over the limit of \(SafetensorsHeader.maximumLength)"
+        case let .headerBeyondFile(file, length, fileSize):
+            return "\(file): the header length is \(length) bytes but the file has only \(fileSize) bytes"
+        case let .headerNotUTF8(file):
+            return "\(file): the header is not valid UTF-8"
+        case let .headerInvalidStart(file):
+            return "\(file): the header does not start with '{'"
+        case let .headerInvalidJSON(file, reason):
+            return "\(file): the header is not valid JSON: \(reason)"
+        case let .invalidMetadata(file, reason):
+            return "\(file): __metadata__ \(reason)"
+        case let .duplicateTensor(file, tensor):
+            return "\(file): tensor '\(tensor)' appears more than once in the header"
+        case let .invalidTensorInfo(file, tensor, reason):
+            return "\(file): tensor '\(tensor)' \(reason)"
+        case let .unknownDType(file, tensor, dtype):
+            return "\(file): tensor '\(tensor)' has unknown dtype '\(dtype)'"
+        case let .invalidShape(file, tensor, reason):
+            return "\(file): tensor '\(tensor)' has an invalid shape: \(reason)"
+        case let .sizeOverflow(file, tensor):
+            return "\(file): tensor '\(tensor)' has a shape whose size overflows"
+        case let .partialByte(file, tensor, bits):
+            return "\(file): tensor '\(tensor)' has \(bits) bits, which do not end on a byte boundary"
+        case let .offsetsReversed(file, tensor, begin, end):
+            return "\(file): tensor '\(tensor)' has data_offsets [\(begin), \(end)] that end before they begin"
+        case let .offsetsHole(file, tensor, expected, found):
+            return "\(file): tensor '\(tensor)' starts at byte \(found) but the previous tensor ends at \(expected), leaving a hole"
+        case let .offsetsOverlap(file, tensor, expected, found):
+            return "\(file): tensor '\(tensor)' starts at byte \(found), overlapping the previous tensor that ends at \(expected)"
+        case let .byteCountMismatch(file, tensor, expected, actual):
+            return "\(file): tensor '\(tensor)' covers \(actual) bytes but its dtype and shape need \(expected)"
+        case let .dataSizeMismatch(file, expected, actual):
+            let what = actual > expected ? "trailing bytes after the last tensor" : "the file is truncated"
+            return "\(file): the tensors cover \(expected) bytes of data but the data section has \(actual) (\(what))"
+        case let .tensorNotFound(file, tensor):
+            return "\(file): no tensor named '\(tensor)'"
+        case let .elementTypeMismatch(tensor, dtype, requested):
+            return "tensor '\(tensor)' has dtype \(dtype.rawValue), which cannot be read as \(requested)"
+        case let .noCheckpoint(path, reason):
+            return "\(path): not a checkpoint: \(reason)"
+        case let .invalidIndex(file, reason):
+            return "\(file): invalid index: \(reason)"
+        case let .shardOutsideCheckpoint(file, shard):
+            return "\(file): shard '\(shard)' lies outside the checkpoint folder"
+        case let .missingShard(file, shard):
+            return "\(file): shard '\(shard)' named by the index does not exist"
+        case let .tensorNotInShard(file, tensor, shard):
+            return "\(file): tensor '\(tensor)' is mapped to shard '\(shard)', which does not hold it"
+        case let .tensorInTwoShards(tensor, first, second):
+            return "tensor '\(tensor)' is held by both '\(first)' and '\(second)'"
+        case let .invalidTensorData(tensor, reason):
+            return "tensor '\(tensor)': \(reason)"
+        }
+    }
+
+    static func message(errno code: Int32) -> String {
+        guard let text = strerror(code) else { return "error \(code)" }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,52 @@
+import Pretrained
+
+/// The output of `pretrained inspect` for a checkpoint's headers.
+enum InspectReport {
+    /// The contract's JSON: format, shards, tensors sorted by name, total bytes.
+    static func json(_ headers: CheckpointHeaders) -> JSONValue {
+        let shards: [JSONValue] = headers.entries.map { entry in
+            .object([
+                (key: "file", value: .string(entry.shard.name)),
+                (key: "compression", value: "none"),
+                (key: "bytes", value: .int(entry.fileSize)),
+                (key: "metadata", value: .object(entry.header.metadata.sorted { $0.key < $1.key }
+                    .map { (key: $0.key, value: JSONValue.string($0.value)) })),
+            ])
+        }
+        let tensors: [JSONValue] = headers.tensorsByName.map { info, shard in
+            .object([
+                (key: "name", value: .string(info.name)),
+                (key: "dtype", value: .string(info.dtype.rawValue)),
+                (key: "shape", value: .array(info.shape.map { .int($0) })),
+                (key: "shard", value: .string(shard.name)),
+                (key: "bytes", value: .int(info.byteCount)),
+            ])
+        }
+        return .object([
+            (key: "format", value: "safetensors"),
+            (key: "shards", value: .array(shards)),
+            (key: "tensors", value: .array(tensors)),
+            (key: "total_bytes", value: .int(headers.totalBytes)),
+        ])
+    }
+
+    /// A human-readable table of tensors, then shards and totals.
+    static func table(_ headers: CheckpointHeaders) -> String {
+        let rows = headers.tensorsByName.map { info, shard in
+            [info.name, info.dtype.rawValue, "[" + info.shape.map(String.init).joined(separator: ", ") + "]",
+             ByteCount.format(info.byteCount), shard.name]
+        }
+        var lines = [TextTable.render(header: ["tensor", "dtype", "shape", "size", "shard"], rows: rows,
+                                      rightAligned: [3])]
+        lines.append("")
+        for entry in headers.entries {
+            let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            lines.append("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
+                + "\(ByteCount.format(entry.fileSize)) on disk"
+                + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
+        }
+        lines.append("total: \(rows.count) tensors, \(ByteCount.format(headers.totalBytes)) "
+            + "(\(headers.totalBytes) bytes) in \(headers.entries.count) shard\(headers.entries.count == 1 ? "" : "s")")
+        return lines.joined(separator: "\n")
+    }
+}
