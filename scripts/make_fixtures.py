@@ -872,6 +872,14 @@ def make_cases() -> None:
         {"description": CASE_DOCS["t5-v11-untied-lm-head"], **load_and_describe(T.T5ForConditionalGeneration, folder, {})},
     )
 
+    # _keep_in_fp32_modules = ["wo"]: with dtype=float16 every key matching the regex "wo" stays F32.
+    folder = case_dir("t5-f16-keep-in-fp32")
+    t5.save_pretrained(str(folder))
+    clean_saved_folder(folder)
+    exp = load_and_describe(T.T5ForConditionalGeneration, folder, {"dtype": torch.float16})
+    exp["load_dtype"] = "F16"
+    write_case("t5-f16-keep-in-fp32", {"description": CASE_DOCS["t5-f16-keep-in-fp32"], **exp})
+
     # T5ForConditionalGeneration checkpoint into T5EncoderModel (decoder.* ignored as unexpected).
     folder = case_dir("t5-full-into-encoder")
     t5.save_pretrained(str(folder))
@@ -920,6 +928,9 @@ CASE_DOCS = {
     "t5-v11-untied-lm-head": "T5 v1.1 style: config tie_word_embeddings=false (T5Config forces it back to true), "
     "checkpoint holds lm_head.weight different from shared.weight and explicit embed_tokens copies.",
     "t5-full-into-encoder": "T5ForConditionalGeneration.save_pretrained output loaded into T5EncoderModel.",
+    "t5-f16-keep-in-fp32": "F32 T5 checkpoint loaded with dtype=float16: parameters whose name matches the "
+    "_keep_in_fp32_modules regex 'wo' (re.search, unanchored) are kept in F32, all others F16. With bfloat16 "
+    "nothing is kept (only _keep_in_fp32_modules_strict applies to bf16).",
 }
 
 
@@ -1158,7 +1169,8 @@ KNOWN_COUNTS = {
     ("bert-base-uncased", "BertModel"): 109482240,
 }
 
-FULL_LISTS = {"gpt2", "t5-small", "bert-base-uncased", "Llama-2-7b-hf"}
+FULL_LISTS = {"gpt2", "t5-small", "bert-base-uncased"}
+FULL_MODULES = {"Llama-2-7b-hf"}
 
 
 def meta_skeleton(cls, config) -> dict:
@@ -1245,9 +1257,11 @@ def make_configs() -> None:
             }
             if name in FULL_LISTS:
                 entry["state_dict"] = sk["state_dict"]
-                entry["modules"] = sk["modules"]
             else:
                 entry["state_dict_first20"] = sk["state_dict"][:20]
+            if name in FULL_LISTS or name in FULL_MODULES:
+                entry["modules"] = sk["modules"]
+            else:
                 entry["modules_first20"] = sk["modules"][:20]
             entries[cls_name] = entry
             print(f"configs/{name} {cls_name}: {count:,} params, {sk['parameter_bytes']:,} bytes")
