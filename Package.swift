@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "swift-pretrained",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Pretrained", targets: ["Pretrained"]),
         .executable(name: "pretrained", targets: ["PretrainedCLI"]),

@@ -81,6 +81,25 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// Two shards both hold a tensor.
     case tensorInTwoShards(tensor: String, first: String, second: String)
 
+    // MARK: Configs and architectures
+
+    /// `config.json` is missing, not JSON, or has a field of the wrong type.
+    case invalidConfig(file: String, reason: String)
+    /// No registered architecture has that name, and the config's `model_type` has no default.
+    case unknownArchitecture(name: String, known: [String])
+    /// An architecture's declarations cannot be applied to its own slots (a programming error in
+    /// the architecture, or a config that produces an inconsistent tree).
+    case invalidArchitecture(name: String, reason: String)
+
+    // MARK: Loading
+
+    /// A checkpoint tensor's shape differs from its slot's (and mismatches are not ignored).
+    case shapeMismatch(file: String, tensor: String, checkpointShape: [Int], modelShape: [Int])
+    /// A checkpoint tensor's dtype cannot be converted to its slot's.
+    case unsupportedConversion(file: String, tensor: String, from: DType, to: DType)
+    /// A shard changed size while it was being loaded (another process truncated or grew it).
+    case shardChanged(file: String)
+
     public var description: String {
         switch self {
         case let .io(file, operation, code):
@@ -140,6 +159,19 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): tensor '\(tensor)' is mapped to shard '\(shard)', which does not hold it"
         case let .tensorInTwoShards(tensor, first, second):
             return "tensor '\(tensor)' is held by both '\(first)' and '\(second)'"
+        case let .invalidConfig(file, reason):
+            return "\(file): invalid config: \(reason)"
+        case let .unknownArchitecture(name, known):
+            return "unknown architecture '\(name)'; registered: \(known.joined(separator: ", "))"
+        case let .invalidArchitecture(name, reason):
+            return "architecture \(name): \(reason)"
+        case let .shapeMismatch(file, tensor, checkpointShape, modelShape):
+            return "\(file): tensor '\(tensor)' has shape \(checkpointShape) but the model expects \(modelShape) "
+                + "(pass ignoreMismatchedSizes / --ignore-mismatched-sizes to load it anyway)"
+        case let .unsupportedConversion(file, tensor, from, to):
+            return "\(file): tensor '\(tensor)' has dtype \(from.rawValue), which cannot be converted to \(to.rawValue)"
+        case let .shardChanged(file):
+            return "\(file): the file changed size while it was being loaded"
         case let .invalidTensorData(tensor, reason):
             return "tensor '\(tensor)': \(reason)"
         }

@@ -14,7 +14,7 @@ struct PretrainedCommand: ParsableCommand {
         commandName: "pretrained",
         abstract: "Inspect and load Hugging Face-style safetensors checkpoints.",
         version: Version.description,
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Load.self]
     )
 
     /// Parses and runs, mapping argument-parser's usage exit status (64) to the contract's 2.
@@ -44,7 +44,7 @@ struct PretrainedCommand: ParsableCommand {
 }
 
 /// Writes a line to standard error.
-func printError(_ line: String) {
-    var text = line + "\n"
+func printError(_ line: String, newline: Bool = true) {
+    var text = newline ? line + "\n" : line
     text.withUTF8 { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
 }

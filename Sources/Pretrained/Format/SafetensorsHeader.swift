@@ -107,8 +107,15 @@ extension SafetensorsHeader {
     }
 
     private static func parseTensorInfo(name: String, value: JSONValue, file: String) throws(PretrainedError) -> TensorInfo {
-        guard case .object = value else {
+        guard case .object(let fields) = value else {
             throw .invalidTensorInfo(file: file, tensor: name, reason: "is not a JSON object")
+        }
+        // As serde's derived `TensorInfo` does: a repeated known field is an error, not "last wins".
+        var known = Set<String>()
+        for field in fields where ["dtype", "shape", "data_offsets"].contains(field.key) {
+            guard known.insert(field.key).inserted else {
+                throw .invalidTensorInfo(file: file, tensor: name, reason: "has '\(field.key)' more than once")
+            }
         }
         guard case .string(let dtypeName)? = value["dtype"] else {
             throw .invalidTensorInfo(file: file, tensor: name, reason: "has no string 'dtype'")

@@ -160,7 +160,8 @@ private struct _Parser {
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int(text) { return .int(value) }
-        guard let value = Double(text) else { throw failure("invalid number") }
+        // serde_json rejects numbers beyond Double's range ("1e999") rather than reading infinity.
+        guard let value = Double(text), value.isFinite else { throw failure("number out of range") }
         return .double(value)
     }
 

@@ -1,0 +1,17 @@
+/// Every architecture that ships with swift-pretrained.
+enum BuiltinArchitectures {
+    static let all: [any Architecture] = {
+        var list: [any Architecture] = [
+            GPT2Architecture(name: "GPT2Model"), GPT2Architecture(name: "GPT2LMHeadModel"),
+            BertArchitecture(head: .none), BertArchitecture(head: .maskedLM),
+            T5Architecture(variant: .model), T5Architecture(variant: .conditionalGeneration), T5Architecture(variant: .encoder),
+            MixtralArchitecture(isBaseModel: true), MixtralArchitecture(isBaseModel: false),
+        ]
+        for variant in [LlamaFamilyArchitecture.llama, LlamaFamilyArchitecture.mistral, LlamaFamilyArchitecture.qwen2,
+                        LlamaFamilyArchitecture.qwen3] {
+            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: true))
+            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: false))
+        }
+        return list
+    }()
+}

@@ -1,0 +1,62 @@
+/// GPT-2 (`GPT2Model`, `GPT2LMHeadModel`), with `GPT2Config`'s defaults.
+struct GPT2Architecture: Architecture {
+    let name: String
+    let modelType = "gpt2"
+    let baseModelPrefix = "transformer"
+    let noSplitModules = ["GPT2Block"]
+    // `masked_bias` is ignored too, as the CLI contract specifies; transformers 5 reports it.
+    let ignoreOnLoadUnexpected = ["attn.bias", "crossattention.bias", "attn.masked_bias"]
+
+    var isBaseModel: Bool { name == "GPT2Model" }
+
+    var tiedWeightsKeys: [(target: String, source: String)] {
+        isBaseModel ? [] : [("lm_head.weight", "transformer.wte.weight")]
+    }
+
+    func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
+        let vocab = try config.positiveInt("vocab_size", default: 50257)
+        let hidden = try config.positiveInt("n_embd", default: 768)
+        let base = try Self.transformer(config, vocab: vocab, hidden: hidden)
+        if isBaseModel { return base }
+        return Module(name, children: [("transformer", base), ("lm_head", .linear(in: hidden, out: vocab, bias: false))])
+    }
+
+    static func transformer(_ config: ModelConfig, vocab: Int, hidden: Int) throws(PretrainedError) -> Module {
+        let positions = try config.positiveInt("n_positions", default: 1024)
+        let layers = try config.int("n_layer", default: 12)
+        let inner = try config.positiveInt("n_inner", default: 4 * hidden)
+        let crossAttention = try config.bool("add_cross_attention", default: false)
+        let block = Self.block(hidden: hidden, inner: inner, crossAttention: crossAttention)
+        return Module("GPT2Model", children: [
+            ("wte", .embedding(vocab, hidden)),
+            ("wpe", .embedding(positions, hidden)),
+            ("h", .list(Array(repeating: block, count: layers))),
+            ("ln_f", .layerNorm(hidden)),
+        ])
+    }
+
+    /// `Conv1D(nf, nx)`: weight `[nx, nf]` (transposed relative to `Linear`), bias `[nf]`.
+    static func conv1D(out: Int, in inputs: Int) -> Module {
+        Module("Conv1D", entries: [.init("weight", [inputs, out]), .init("bias", [out])])
+    }
+
+    static func block(hidden: Int, inner: Int, crossAttention: Bool) -> Module {
+        var children: [(String, Module)] = [
+            ("ln_1", .layerNorm(hidden)),
+            ("attn", Module("GPT2Attention", children: [("c_attn", conv1D(out: 3 * hidden, in: hidden)),
+                                                        ("c_proj", conv1D(out: hidden, in: hidden))])),
+            ("ln_2", .layerNorm(hidden)),
+        ]
+        if crossAttention {
+            children.append(("crossattention", Module("GPT2Attention", children: [
+                ("c_attn", conv1D(out: 2 * hidden, in: hidden)),
+                ("q_attn", conv1D(out: hidden, in: hidden)),
+                ("c_proj", conv1D(out: hidden, in: hidden)),
+            ])))
+            children.append(("ln_cross_attn", .layerNorm(hidden)))
+        }
+        children.append(("mlp", Module("GPT2MLP", children: [("c_fc", conv1D(out: inner, in: hidden)),
+                                                             ("c_proj", conv1D(out: hidden, in: inner))])))
+        return Module("GPT2Block", children: children)
+    }
+}

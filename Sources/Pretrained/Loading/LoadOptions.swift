@@ -1,0 +1,53 @@
+/// How `load(pretrained:options:)` loads a checkpoint.
+public struct LoadOptions: Sendable {
+    /// The dtype of floating-point slots.
+    public enum DTypeChoice: Sendable, Hashable {
+        /// As `transformers` 5's default `dtype="auto"`: the config's dtype, else the first
+        /// floating-point dtype of the checkpoint, else F32.
+        case auto
+        /// This dtype for every floating-point slot (F16 keeps `_keep_in_fp32_modules` in F32).
+        case fixed(DType)
+    }
+
+    /// The dtype of floating-point slots; `.auto` by default.
+    public var dtype: DTypeChoice = .auto
+    /// A class to build instead of the config's `architectures[0]`.
+    public var architecture: String?
+    /// Materialize every tensor in owned memory instead of viewing the mapped shards.
+    public var copy = false
+    /// Report shape conflicts instead of failing; such slots keep their shape and are zero-filled.
+    public var ignoreMismatchedSizes = false
+    /// How tensor bytes are read: `.mmap` (views where possible) or `.pread` (owned copies).
+    public var backend: ReadBackend = .mmap
+    /// The revision of a model id in the Hugging Face cache (a ref such as `main`, or a commit).
+    public var revision = "main"
+    /// The Hugging Face cache to resolve model ids in.
+    public var hubCache: HubCache = .default()
+    /// Where architectures are looked up.
+    public var registry: ArchitectureRegistry = .shared
+    /// Fill the slots of independent shards on separate cores.
+    public var parallel = true
+    /// Called after each shard is read, from the thread that read it.
+    public var progress: (@Sendable (LoadProgress) -> Void)?
+
+    public init(dtype: DTypeChoice = .auto, architecture: String? = nil, copy: Bool = false,
+                ignoreMismatchedSizes: Bool = false, backend: ReadBackend = .mmap) {
+        self.dtype = dtype
+        self.architecture = architecture
+        self.copy = copy
+        self.ignoreMismatchedSizes = ignoreMismatchedSizes
+        self.backend = backend
+    }
+}
+
+/// Progress of a load, reported once per shard read.
+public struct LoadProgress: Sendable {
+    /// The shard just read.
+    public var shard: String
+    /// Shards read so far, and in all.
+    public var shardsDone: Int
+    public var shardCount: Int
+    /// Tensor bytes of the shards read so far, and in all.
+    public var bytesDone: Int
+    public var totalBytes: Int
+}

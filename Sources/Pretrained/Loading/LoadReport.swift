@@ -1,0 +1,75 @@
+/// What a load found: keys that did not line up between the checkpoint and the model, and how
+/// tied pairs were resolved. Names are sorted.
+public struct LoadReport: Sendable, Equatable {
+    /// A checkpoint tensor whose shape differs from its slot's.
+    public struct Mismatch: Sendable, Hashable {
+        public var name: String
+        public var checkpointShape: [Int]
+        public var modelShape: [Int]
+    }
+
+    /// A tied slot filled from the other side of its pair, which the checkpoint held alone.
+    public struct TiedFill: Sendable, Hashable {
+        public var filled: String
+        public var from: String
+    }
+
+    /// A slot assembled or renamed from differently named checkpoint tensors.
+    public struct Conversion: Sendable, Hashable {
+        public var name: String
+        public var from: [String]
+    }
+
+    /// A tied pair the checkpoint holds with different values on each side: both keep their own
+    /// values and the pair leaves the tied registry, as `transformers` does.
+    public struct Untied: Sendable, Hashable {
+        public var target: String
+        public var source: String
+    }
+
+    /// Model keys the checkpoint did not provide and nothing filled (zero-filled in the model).
+    public var missing: [String] = []
+    /// Checkpoint keys, as named in the checkpoint, that the model has no slot for.
+    public var unexpected: [String] = []
+    /// Shape conflicts (only with `ignoreMismatchedSizes`; otherwise the load fails).
+    public var mismatched: [Mismatch] = []
+    /// Tied slots filled from the side of their pair the checkpoint held.
+    public var tiedFromCheckpoint: [TiedFill] = []
+    /// Checkpoint keys the architecture ignores (`_keys_to_ignore_on_load_unexpected`).
+    public var ignored: [String] = []
+    /// Slots filled through a conversion (renames, fused experts).
+    public var converted: [Conversion] = []
+    /// Tied pairs left untied because the checkpoint's two sides differ.
+    public var untied: [Untied] = []
+    /// Tied pairs with neither side in the checkpoint: the checkpoint looks corrupted.
+    public var tiedBothMissing: [Untied] = []
+
+    public init() {}
+
+    /// The report as the CLI contract prints it (with `converted`, `untied` and
+    /// `tied_both_missing` as extensions).
+    public var json: JSONValue {
+        .object([
+            (key: "missing", value: .array(missing.map(JSONValue.string))),
+            (key: "unexpected", value: .array(unexpected.map(JSONValue.string))),
+            (key: "mismatched", value: .array(mismatched.map {
+                .object([(key: "name", value: .string($0.name)),
+                         (key: "checkpoint_shape", value: .array($0.checkpointShape.map(JSONValue.int))),
+                         (key: "model_shape", value: .array($0.modelShape.map(JSONValue.int)))])
+            })),
+            (key: "tied_from_checkpoint", value: .array(tiedFromCheckpoint.map {
+                .object([(key: "filled", value: .string($0.filled)), (key: "from", value: .string($0.from))])
+            })),
+            (key: "ignored", value: .array(ignored.map(JSONValue.string))),
+            (key: "converted", value: .array(converted.map {
+                .object([(key: "name", value: .string($0.name)), (key: "from", value: .array($0.from.map(JSONValue.string)))])
+            })),
+            (key: "untied", value: .array(untied.map {
+                .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
+            })),
+            (key: "tied_both_missing", value: .array(tiedBothMissing.map {
+                .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
+            })),
+        ])
+    }
+}

@@ -1,0 +1,112 @@
+/// A model skeleton: every parameter and persistent buffer as a `TensorSlot` (no weight memory),
+/// the expanded tied-weights map and the collected parallel plans, as `transformers` has them
+/// after `from_config` on the meta device and `post_init`.
+///
+/// ```swift
+/// let config = try ModelConfig.read(path: "Llama-2-7b-hf/config.json")
+/// let model = try MetaModel(config: config)
+/// print(model.parameterCount)   // 6738415616
+/// ```
+public struct MetaModel: Sendable {
+    /// The architecture the skeleton was built with.
+    public let architecture: any Architecture
+    /// The config it was built from.
+    public let config: ModelConfig
+    /// The module tree.
+    public let root: Module
+    /// The dtype of floating-point slots (the config's dtype unless overridden; F32 by default).
+    public let dtype: DType
+    /// Every slot in `state_dict()` order.
+    public let slots: [TensorSlot]
+    /// Tied parameters, target -> source, expanded against the slot names and gated by the
+    /// config (`all_tied_weights_keys`).
+    public let tiedWeights: [(target: String, source: String)]
+    /// Tensor, pipeline and expert parallel plans collected at post-init.
+    public let plans: ParallelPlans
+
+    private let slotIndex: [String: Int]
+
+    /// Builds the skeleton of `config`.
+    ///
+    /// - Parameters:
+    ///   - config: the model's config.
+    ///   - architecture: a class to build instead of the config's (`GPT2Model` for a
+    ///     `GPT2LMHeadModel` config).
+    ///   - dtype: the dtype of floating-point slots; default the config's, else F32.
+    ///   - registry: where architectures are looked up.
+    /// - Throws: `PretrainedError` for unknown architectures and invalid configs.
+    public init(config: ModelConfig, architecture name: String? = nil, dtype: DType? = nil,
+                registry: ArchitectureRegistry = .shared) throws(PretrainedError) {
+        let architecture = try registry.resolve(config, name: name)
+        try self.init(config: config, architecture: architecture, dtype: dtype)
+    }
+
+    /// Builds the skeleton of `config` with `architecture`.
+    public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil) throws(PretrainedError) {
+        let configDType = try config.dtype()
+        let modelDType = dtype ?? configDType ?? .f32
+        let root = try architecture.build(config)
+        let keepInFP32 = modelDType == .f16 ? architecture.keepInFP32Modules : []
+        var slots: [TensorSlot] = []
+        Self.collectSlots(root, prefix: "", dtype: modelDType, keepInFP32: keepInFP32, into: &slots)
+        var index: [String: Int] = [:]
+        for (i, slot) in slots.enumerated() {
+            guard index.updateValue(i, forKey: slot.name) == nil else {
+                throw .invalidArchitecture(name: architecture.name, reason: "slot '\(slot.name)' is declared twice")
+            }
+        }
+        self.architecture = architecture
+        self.config = config
+        self.root = root
+        self.dtype = modelDType
+        self.slots = slots
+        self.slotIndex = index
+        self.plans = Self.collectPlans(root)
+        self.tiedWeights = try architecture.tiesWeights(config)
+            ? TiedWeights.expand(architecture.tiedWeightsKeys, names: slots.map(\.name), architecture: architecture.name)
+            : []
+    }
+
+    /// The slot named `name`, if any.
+    public func slot(named name: String) -> TensorSlot? {
+        slotIndex[name].map { slots[$0] }
+    }
+
+    /// The position of `name` in `slots`.
+    public func index(of name: String) -> Int? { slotIndex[name] }
+
+    /// The number of parameters (buffers excluded), tied parameters counted once, as
+    /// `model.num_parameters()`.
+    public var parameterCount: Int {
+        let tiedTargets = Set(tiedWeights.map(\.target))
+        return slots.filter { $0.kind == .parameter && !tiedTargets.contains($0.name) }.reduce(0) { $0 + $1.elementCount }
+    }
+
+    /// The bytes of parameters at their slot dtypes, tied parameters counted once.
+    public var parameterBytes: Int {
+        let tiedTargets = Set(tiedWeights.map(\.target))
+        return slots.filter { $0.kind == .parameter && !tiedTargets.contains($0.name) }.reduce(0) { $0 + $1.byteCount }
+    }
+
+    static func collectSlots(_ module: Module, prefix: String, dtype: DType, keepInFP32: [String],
+                             into slots: inout [TensorSlot]) {
+        for entry in module.entries {
+            let name = prefix + entry.name
+            var slotDType = entry.dtype ?? dtype
+            if entry.dtype == nil, keepInFP32.contains(where: { name.contains($0) }) { slotDType = .f32 }
+            slots.append(TensorSlot(name: name, shape: entry.shape, dtype: slotDType, kind: entry.kind))
+        }
+        for child in module.children {
+            collectSlots(child.module, prefix: prefix + child.name + ".", dtype: dtype, keepInFP32: keepInFP32, into: &slots)
+        }
+    }
+
+    /// A module's own plans, then each child's collected plans prefixed by the child's name.
+    static func collectPlans(_ module: Module) -> ParallelPlans {
+        var plans = module.plans
+        for child in module.children {
+            plans.merge(collectPlans(child.module), prefix: child.name)
+        }
+        return plans
+    }
+}
