@@ -99,3 +99,36 @@ import Testing
         }
     }
 }
+
+/// Loading shards on several cores gives the same model as loading them one by one.
+@Suite struct ParallelLoadTests {
+    @Test(arguments: ["models/GPT2LMHeadModel", "models/LlamaForCausalLM", "cases/llama-bf16-as-f32"])
+    func parallelAndSequentialLoadsAgree(fixture: String) throws {
+        var sequential = LoadOptions(copy: true)
+        sequential.parallel = false
+        var parallel = LoadOptions(copy: true)
+        parallel.parallel = true
+        let one = try load(pretrained: Fixtures.path(fixture), options: sequential)
+        let many = try load(pretrained: Fixtures.path(fixture), options: parallel)
+        #expect(one.parameters.map { $0.sha256() } == many.parameters.map { $0.sha256() })
+        #expect(one.report == many.report)
+    }
+
+    @Test func progressIsReportedOncePerShard() throws {
+        let seen = ProgressLog()
+        var options = LoadOptions(copy: true)
+        options.progress = { seen.append($0) }
+        _ = try load(pretrained: Fixtures.path("models/GPT2LMHeadModel"), options: options)
+        let events = seen.events
+        #expect(events.count == 4)
+        #expect(events.map(\.shardsDone).sorted() == [1, 2, 3, 4])
+        #expect(events.map(\.bytesDone).max() == events.first?.totalBytes)
+    }
+}
+
+final class ProgressLog: @unchecked Sendable {
+    private var storage: [LoadProgress] = []
+    private let lock = NSLock()
+    func append(_ event: LoadProgress) { lock.withLock { storage.append(event) } }
+    var events: [LoadProgress] { lock.withLock { storage } }
+}

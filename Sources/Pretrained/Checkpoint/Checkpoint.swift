@@ -30,13 +30,18 @@ public struct Checkpoint: Sendable {
     ///
     /// Shards named by an index must exist and stay inside the folder, symbolic links included.
     ///
+    /// - Parameters:
+    ///   - path: the folder, index or file.
+    ///   - boundary: the folder that shards, once links are resolved, must stay inside; the
+    ///     checkpoint's own folder by default (a Hugging Face cache passes the repository folder,
+    ///     whose snapshot files link to `../../blobs/`).
     /// - Throws: `PretrainedError.noCheckpoint`, `.missingShard`, `.shardOutsideCheckpoint`,
     ///   `.invalidIndex`.
-    public static func resolve(_ path: String) throws(PretrainedError) -> Checkpoint {
+    public static func resolve(_ path: String, boundary: String? = nil) throws(PretrainedError) -> Checkpoint {
         switch FileSystem.kind(of: path) {
         case .directory:
             let index = Path.join(path, indexFileName)
-            if FileSystem.kind(of: index) == .file { return try fromIndex(index) }
+            if FileSystem.kind(of: index) == .file { return try fromIndex(index, boundary: boundary) }
             let single = Path.join(path, singleFileName)
             if FileSystem.kind(of: single) == .file { return fromFile(single) }
             let candidates = FileSystem.contents(of: path).filter { $0.hasSuffix(".safetensors") }
@@ -48,7 +53,7 @@ public struct Checkpoint: Sendable {
             }
             return fromFile(Path.join(path, candidates[0]))
         case .file:
-            return path.hasSuffix(".json") ? try fromIndex(path) : fromFile(path)
+            return path.hasSuffix(".json") ? try fromIndex(path, boundary: boundary) : fromFile(path)
         case .other:
             throw .noCheckpoint(path: path, reason: "not a regular file or folder")
         case .missing:
@@ -63,10 +68,10 @@ public struct Checkpoint: Sendable {
             index: nil, indexPath: nil, configPath: configBeside(directory))
     }
 
-    static func fromIndex(_ indexPath: String) throws(PretrainedError) -> Checkpoint {
+    static func fromIndex(_ indexPath: String, boundary: String?) throws(PretrainedError) -> Checkpoint {
         let directory = Path.directory(of: indexPath)
         let index = try CheckpointIndex.read(path: indexPath)
-        guard let root = FileSystem.canonicalPath(directory) else {
+        guard let root = FileSystem.canonicalPath(boundary ?? directory) else {
             throw .noCheckpoint(path: directory, reason: "the folder cannot be resolved")
         }
         var shards: [Shard] = []

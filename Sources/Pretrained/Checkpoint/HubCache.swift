@@ -35,11 +35,16 @@ public struct HubCache: Sendable {
         }
     }
 
+    /// The folder of `modelID`'s repository in the cache (`models--org--name`).
+    public func repository(of modelID: String) -> String {
+        Path.join(root, "models--" + modelID.replacingSlashes(with: "--"))
+    }
+
     /// The snapshot folder of `modelID` at `revision` (a ref such as `main`, or a commit hash).
     ///
     /// - Throws: `PretrainedError.noCheckpoint` saying what is missing from the cache.
     public func snapshot(of modelID: String, revision: String = "main") throws(PretrainedError) -> String {
-        let repository = Path.join(root, "models--" + modelID.replacingSlashes(with: "--"))
+        let repository = repository(of: modelID)
         guard FileSystem.kind(of: repository) == .directory else {
             throw .noCheckpoint(path: modelID, reason: "not a folder, and not in the Hugging Face cache at \(root)")
         }

@@ -16,6 +16,9 @@ extension JSONValue {
             // JSON has no NaN or infinity; `json.dumps` would write them, but no parser reads them.
             output += d.isFinite ? String(d) : "null"
         case .string(let s): JSONValue.writeString(s, to: &output)
+        case .array(let elements) where pretty && elements.allSatisfy(\.isScalar):
+            // Short arrays of numbers and strings (shapes, offsets) stay on one line.
+            output += "[" + elements.map { $0.serialized() }.joined(separator: ", ") + "]"
         case .array(let elements):
             writeContainer(elements, open: "[", close: "]", to: &output, pretty: pretty, indent: indent) {
                 element, output in element.write(to: &output, pretty: pretty, indent: indent + 1)
@@ -27,6 +30,14 @@ extension JSONValue {
                 output += pretty ? ": " : ":"
                 member.value.write(to: &output, pretty: pretty, indent: indent + 1)
             }
+        }
+    }
+
+    /// Whether this is neither an array nor an object.
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: return false
+        default: return true
         }
     }
 
