@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Pretrained", targets: ["Pretrained"]),
         .executable(name: "pretrained", targets: ["PretrainedCLI"]),
+        .executable(name: "pretrained-bench", targets: ["PretrainedBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "PretrainedCLI",
+            dependencies: ["Pretrained", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "PretrainedBench",
             dependencies: ["Pretrained", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
