@@ -44,6 +44,18 @@ int csupport_map(int fd, size_t length, int populate, void **out_base) {
     return 0;
 }
 
+int csupport_map_anonymous(size_t length, int huge_pages, void **out_base) {
+    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return errno;
+#ifdef MADV_HUGEPAGE
+    if (huge_pages) (void)madvise(base, length, MADV_HUGEPAGE);
+#else
+    (void)huge_pages;
+#endif
+    *out_base = base;
+    return 0;
+}
+
 int csupport_unmap(void *base, size_t length) {
     return munmap(base, length) == 0 ? 0 : errno;
 }

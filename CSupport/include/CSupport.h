@@ -34,7 +34,12 @@ int csupport_file_size(int fd, uint64_t *out_size);
 /// `MAP_POPULATE` where the system has it. `length` must be greater than zero.
 int csupport_map(int fd, size_t length, int populate, void *_Nullable *_Nonnull out_base);
 
-/// Unmaps a range returned by `csupport_map` (`munmap(2)`).
+/// Maps `length` bytes of fresh, zero-filled anonymous memory (`mmap(2)` with `MAP_ANONYMOUS |
+/// MAP_PRIVATE`), advised `MADV_HUGEPAGE` when `huge_pages` is set and the system has it, so the
+/// first touch faults once per huge page instead of once per 4 KiB page.
+int csupport_map_anonymous(size_t length, int huge_pages, void *_Nullable *_Nonnull out_base);
+
+/// Unmaps a range returned by `csupport_map` or `csupport_map_anonymous` (`munmap(2)`).
 int csupport_unmap(void *base, size_t length);
 
 /// Advises the kernel about a page-aligned range of a mapping (`madvise(2)`).

@@ -158,6 +158,14 @@ private struct _Parser {
             guard let next = current, isDigit(next) else { throw failure("invalid number") }
             skipDigits()
         }
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digits = index - start - (negative ? 1 : 0)
+        if isInteger && digits <= 18 {
+            // Fast path for the integers headers are made of: no String, no overflow possible.
+            var value = 0
+            for position in (start + (negative ? 1 : 0))..<index { value = value * 10 + Int(bytes[position] &- 48) }
+            return .int(negative ? -value : value)
+        }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int(text) { return .int(value) }
         // serde_json rejects numbers beyond Double's range ("1e999") rather than reading infinity.

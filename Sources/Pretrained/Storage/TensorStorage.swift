@@ -1,3 +1,5 @@
+internal import CSupport
+
 /// The memory behind one or more tensors: a view into a mapped file, or bytes this process owns.
 ///
 /// Storage is a class so that identity means sharing: tied parameters hold the same
@@ -12,13 +14,24 @@ public final class TensorStorage: @unchecked Sendable {
         case owned
     }
 
+    /// How owned memory is released.
+    private enum Release {
+        case none, deallocate, unmap
+    }
+
     /// How the bytes are held.
     public let backing: Backing
     /// The bytes. Writable: a mapped view is copy-on-write and never writes to the file.
     public let bytes: UnsafeMutableRawBufferPointer
+    private let release: Release
 
     /// The alignment of owned allocations, enough for any element type and for vector loads.
     public static let ownedAlignment = 64
+
+    /// Owned allocations from this size up are anonymous mappings backed by transparent huge
+    /// pages: first-touch page faults, not copying, bound every load that owns its bytes, and a
+    /// huge page faults once for 512 small ones.
+    static let hugePageThreshold = 2 << 20
 
     /// A view of `range` of a mapped file, sharing its memory (zero-copy).
     ///
@@ -27,14 +40,23 @@ public final class TensorStorage: @unchecked Sendable {
         precondition(range.lowerBound >= 0 && range.upperBound <= file.bytes.count, "view outside the mapping")
         self.backing = .mapped(file)
         self.bytes = UnsafeMutableRawBufferPointer(rebasing: file.bytes[range])
+        self.release = .none
     }
 
-    /// Fresh, uninitialized owned memory of `byteCount` bytes, aligned to `ownedAlignment`.
+    /// Fresh owned memory of `byteCount` bytes, aligned to `ownedAlignment` (page-aligned and
+    /// zero-filled from `hugePageThreshold` up, uninitialized below).
     public init(uninitializedByteCount byteCount: Int) {
         precondition(byteCount >= 0, "negative byte count")
-        let base = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.ownedAlignment)
         self.backing = .owned
-        self.bytes = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
+        var base: UnsafeMutableRawPointer?
+        if byteCount >= Self.hugePageThreshold, csupport_map_anonymous(byteCount, 1, &base) == 0, let base {
+            self.bytes = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
+            self.release = .unmap
+        } else {
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.ownedAlignment)
+            self.bytes = UnsafeMutableRawBufferPointer(start: pointer, count: byteCount)
+            self.release = .deallocate
+        }
     }
 
     /// Owned memory holding a copy of `source`.
@@ -44,8 +66,11 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        if case .owned = backing, let base = bytes.baseAddress {
-            base.deallocate()
+        guard let base = bytes.baseAddress else { return }
+        switch release {
+        case .none: break
+        case .deallocate: base.deallocate()
+        case .unmap: _ = csupport_unmap(base, bytes.count)
         }
     }
 
