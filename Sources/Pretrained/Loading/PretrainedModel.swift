@@ -1,22 +1,27 @@
-/// A loaded model: its config and skeleton, every parameter and persistent buffer as a `Tensor`
-/// in `state_dict()` order, the tied-weights registry, the parallel plans and the load report.
+/// A loaded (or freshly initialized) model: its config and skeleton, every parameter and
+/// persistent buffer as a `Tensor` in `state_dict()` order, the tied-weights registry, the
+/// parallel plans and the load report.
 ///
 /// ```swift
-/// let model = try load(pretrained: "Examples/tiny-gpt2")
-/// let head = model["lm_head.weight"]!
-/// head.sharesStorage(with: model["transformer.wte.weight"]!)   // true: tied
+/// var model = try load(pretrained: "Examples/tiny-gpt2")
+/// model["lm_head.weight"]!.sharesStorage(with: model["transformer.wte.weight"]!)   // true: tied
+/// model.config = model.config.setting("tie_word_embeddings", to: false)
+/// try model.tieWeights()                                                            // unties
 /// ```
 public struct PretrainedModel: Sendable {
-    /// The skeleton the model was loaded into (config, architecture, slots, declarations).
-    public let meta: MetaModel
+    /// The skeleton the model was built on (architecture, slots, declarations, plans).
+    public private(set) var meta: MetaModel
+    /// The config: change it, then call `tieWeights(recomputeMapping: true)` or `postInit()`
+    /// to apply what it says about tying and plans.
+    public var config: ModelConfig
     /// Every parameter and persistent buffer, in `state_dict()` order.
-    public let parameters: [Tensor]
-    /// Tied pairs, target -> source, as `all_tied_weights_keys` after loading (pairs the
-    /// checkpoint holds with different values are not tied and not listed).
-    public let tiedWeights: [(target: String, source: String)]
-    /// What the load found.
+    public private(set) var parameters: [Tensor]
+    /// Tied pairs, target -> source, as `all_tied_weights_keys` (pairs a checkpoint holds with
+    /// different values are not tied and not listed).
+    public private(set) var tiedWeights: [(target: String, source: String)]
+    /// What the load found (empty for a model built from its config).
     public let report: LoadReport
-    /// Wall time of the load, in seconds.
+    /// Wall time of the load or construction, in seconds.
     public let seconds: Double
 
     private let index: [String: Int]
@@ -24,6 +29,7 @@ public struct PretrainedModel: Sendable {
     init(meta: MetaModel, parameters: [Tensor], tiedWeights: [(target: String, source: String)], report: LoadReport,
          seconds: Double) {
         self.meta = meta
+        self.config = meta.config
         self.parameters = parameters
         self.tiedWeights = tiedWeights
         self.report = report
@@ -31,8 +37,6 @@ public struct PretrainedModel: Sendable {
         self.index = Dictionary(parameters.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The config the model was built from.
-    public var config: ModelConfig { meta.config }
     /// The architecture's class name.
     public var architecture: String { meta.architecture.name }
     /// The tensor, pipeline and expert parallel plans.
@@ -57,4 +61,19 @@ public struct PretrainedModel: Sendable {
             seen.insert(ObjectIdentifier(tensor.storage)).inserted ? total + tensor.byteCount : total
         }
     }
+
+    /// Replaces the storage of the parameter at `position`.
+    mutating func setStorage(_ storage: TensorStorage, at position: Int) {
+        parameters[position].storage = storage
+    }
+
+    mutating func setTiedWeights(_ pairs: [(target: String, source: String)]) {
+        tiedWeights = pairs
+    }
+
+    mutating func setMeta(_ meta: MetaModel) {
+        self.meta = meta
+    }
+
+    func position(of name: String) -> Int? { index[name] }
 }

@@ -59,6 +59,12 @@ public struct Tensor: Sendable {
     /// The number of bytes.
     public var byteCount: Int { storage.count }
 
+    /// The address of the first byte, like PyTorch's `data_ptr()`: equal for tensors that share
+    /// a storage (0 for an empty tensor without memory).
+    public var dataAddress: UInt {
+        storage.bytes.baseAddress.map { UInt(bitPattern: $0) } ?? 0
+    }
+
     /// Whether this tensor and `other` share one storage (as tied parameters do).
     public func sharesStorage(with other: Tensor) -> Bool { storage === other.storage }
 
