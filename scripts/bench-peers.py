@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Time the Python loaders and `pretrained load` on the same checkpoint, in one sitting.
+
+    python3 scripts/bench-peers.py [CHECKPOINT_DIR] [--runs N] [--pretrained PATH] [--json]
+
+CHECKPOINT_DIR defaults to the checkpoint `pretrained-bench --size full` creates
+(/tmp/pretrained-bench/full); run the bench first. Each measurement runs in a fresh process, and
+the cases alternate (Python peer, then `pretrained load` of the same files) so that page-cache and
+machine state are shared fairly. Prints the median of --runs runs per case and the ratios.
+
+Cases:
+  safetensors.load_file    safetensors.torch.load_file over every shard (zero-copy, in-process)
+  safetensors.pread        the same with backend="pread" (owned memory)
+  from_pretrained.bf16     transformers AutoModelForCausalLM.from_pretrained(dir, dtype=bfloat16)
+  from_pretrained.f32      the same with dtype=float32 from the bf16 files (a conversion)
+Each reports in-process seconds; from_pretrained also reports its import time and whole-process
+wall time, and peak resident memory (ru_maxrss).
+
+A tool, never a dependency: it needs pip's torch==2.13.0+cpu, transformers and safetensors.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+PEER = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+case, directory = sys.argv[1], sys.argv[2]
+import glob, os
+shards = sorted(glob.glob(os.path.join(directory, "*.safetensors")))
+if case.startswith("safetensors"):
+    import torch
+    from safetensors.torch import load_file
+    t1 = time.perf_counter()
+    backend = "pread" if case.endswith("pread") else "mmap"
+    tensors = {}
+    for shard in shards:
+        tensors.update(load_file(shard, backend=backend))
+    t2 = time.perf_counter()
+else:
+    import torch
+    from transformers import AutoModelForCausalLM
+    t1 = time.perf_counter()
+    dtype = torch.bfloat16 if case.endswith("bf16") else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(directory, dtype=dtype)
+    t2 = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"import": t1 - t0, "seconds": t2 - t1, "peak": peak}))
+"""
+
+
+def run_peer(case, directory):
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", PEER, case, directory], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
+
+
+def run_ours(pretrained, directory, extra):
+    start = time.perf_counter()
+    out = subprocess.run([pretrained, "load", directory, "--json", *extra], check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    return {"seconds": json.loads(out.stdout)["seconds"], "wall": wall, "import": 0.0, "peak": None}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoint", nargs="?", default="/tmp/pretrained-bench/full")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pretrained", default=".build/release/pretrained")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not os.path.isdir(args.checkpoint):
+        sys.exit(f"error: {args.checkpoint} does not exist; run `swift run -c release pretrained-bench` first")
+
+    pairs = [
+        ("safetensors.load_file", []),
+        ("safetensors.pread", ["--copy"]),
+        ("from_pretrained.bf16", []),
+        ("from_pretrained.f32", ["--dtype", "F32"]),
+    ]
+    results = {}
+    for _ in range(args.runs):
+        for case, extra in pairs:
+            results.setdefault(case, []).append(run_peer(case, args.checkpoint))
+            results.setdefault("pretrained " + case, []).append(run_ours(args.pretrained, args.checkpoint, extra))
+
+    def median(case, key):
+        values = [r[key] for r in results[case] if r[key] is not None]
+        return statistics.median(values) if values else None
+
+    rows = []
+    for case, extra in pairs:
+        ours = "pretrained " + case
+        rows.append({
+            "peer": case, "ours": f"pretrained load {' '.join(extra)}".strip(),
+            "peer_seconds": median(case, "seconds"), "peer_import": median(case, "import"),
+            "peer_wall": median(case, "wall"), "peer_peak": median(case, "peak"),
+            "ours_seconds": median(ours, "seconds"), "ours_wall": median(ours, "wall"),
+            "ratio_in_process": median(case, "seconds") / max(median(ours, "seconds"), 1e-9),
+            "ratio_wall": median(case, "wall") / max(median(ours, "wall"), 1e-9),
+            "ratio_wall_without_import": (median(case, "wall") - median(case, "import")) / max(median(ours, "wall"), 1e-9),
+        })
+    if args.json:
+        print(json.dumps({"checkpoint": args.checkpoint, "runs": args.runs, "rows": rows}, indent=2))
+        return
+    print(f"checkpoint: {args.checkpoint}, {args.runs} runs each, alternating, medians")
+    print(f"{'peer':24} {'in-process':>11} {'import':>8} {'process':>8} {'peak':>9} | {'ours':30} {'in-process':>11} {'process':>8} | "
+          f"{'x faster in-proc':>16} {'x process':>9} {'x process-import':>16}")
+    for r in rows:
+        peak = f"{r['peer_peak'] / 2**20:.0f} MiB" if r["peer_peak"] else ""
+        print(f"{r['peer']:24} {r['peer_seconds']:10.4f}s {r['peer_import']:7.3f}s {r['peer_wall']:7.3f}s {peak:>9} | "
+              f"{r['ours']:30} {r['ours_seconds']:10.4f}s {r['ours_wall']:7.3f}s | "
+              f"{r['ratio_in_process']:16.2f} {r['ratio_wall']:9.2f} {r['ratio_wall_without_import']:16.2f}")
+
+
+if __name__ == "__main__":
+    main()
