@@ -10,8 +10,10 @@
 
 int csupport_open_readonly(const char *path, int *out_fd) {
     int fd;
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. It changes
+    // nothing for regular files, and csupport_file_size rejects everything else right after.
     do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) return errno;
     *out_fd = fd;

@@ -1268,9 +1268,101 @@ def make_configs() -> None:
         expected["configs"][name] = entries
     write_json(root / "expected_counts.json", expected)
     make_device_maps(root)
+    make_module_trees(root)
 
 
-# (config folder, class, --max-memory spec, dtype)
+# Llama-2-70b-hf has the same classes as Llama-2-7b-hf, only more layers: its tree adds nothing.
+TREE_SKIP = {"Llama-2-70b-hf"}
+
+# Configs (as config.json would hold them) for the corners of the module trees the published and tiny
+# configs miss: cross-attention, gated feed-forward, other activations, scaled and partial RoPE.
+SYNTHETIC_TREES = {
+    "gpt2-cross-attention": ("GPT2LMHeadModel", {
+        "model_type": "gpt2", "n_layer": 1, "n_embd": 16, "n_head": 2, "vocab_size": 32, "n_positions": 8,
+        "add_cross_attention": True, "activation_function": "relu", "bos_token_id": 0, "eos_token_id": 0}),
+    "t5-gated-gelu": ("T5ForConditionalGeneration", {
+        "model_type": "t5", "vocab_size": 32, "d_model": 16, "d_kv": 4, "d_ff": 24, "num_layers": 2,
+        "num_decoder_layers": 1, "num_heads": 2, "feed_forward_proj": "gated-gelu"}),
+    "llama3-rope": ("LlamaForCausalLM", {
+        "model_type": "llama", "vocab_size": 32, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "head_dim": 10, "max_position_embeddings": 64, "rope_theta": 500000.0,
+        "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                         "original_max_position_embeddings": 32},
+        "hidden_act": "gelu_pytorch_tanh"}),
+    "qwen2-partial-linear-rope": ("Qwen2ForCausalLM", {
+        "model_type": "qwen2", "vocab_size": 32, "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "num_key_value_heads": 1, "max_position_embeddings": 64,
+        "rope_scaling": {"rope_type": "linear", "factor": 2.0, "partial_rotary_factor": 0.5}}),
+    "bert-relu": ("BertForMaskedLM", {
+        "model_type": "bert", "vocab_size": 32, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+        "intermediate_size": 24, "max_position_embeddings": 16, "hidden_act": "relu"}),
+}
+
+
+def module_tree(model) -> dict:
+    """'name Class' for every module and every buffer with its persistence."""
+    buffers = []
+    for module_name, module in model.named_modules():
+        for buffer_name, buffer in module.named_buffers(recurse=False):
+            buffers.append(
+                {
+                    "name": f"{module_name}.{buffer_name}" if module_name else buffer_name,
+                    "dtype": st_dtype(buffer.dtype),
+                    "shape": list(buffer.shape),
+                    "persistent": buffer_name not in module._non_persistent_buffers_set,
+                }
+            )
+    return {"modules": [f"{n} {type(m).__name__}" for n, m in model.named_modules()], "buffers": buffers}
+
+
+def make_module_trees(root: Path) -> None:
+    """Every module (stateless ones too) and every buffer (non-persistent ones too) of each class
+    built from the published configs, the tiny models' configs and a few synthetic configs: what
+    device maps and memory accounting walk."""
+    trees: dict = {}
+    for name, cfg_json in PUBLISHED_CONFIGS.items():
+        if name in TREE_SKIP:
+            continue
+        trees[name] = {}
+        for cls_name in [cfg_json["architectures"][0]] + EXTRA_CLASSES.get(name, []):
+            config = transformers.AutoConfig.from_pretrained(str(root / name))
+            with torch.device("meta"):
+                model = getattr(transformers, cls_name)._from_config(config)
+            trees[name][cls_name] = module_tree(model)
+    models: dict = {}
+    for folder, cls_name, factory, *_ in MODELS:
+        config = factory()
+        config.architectures = [cls_name]
+        with torch.device("meta"):
+            model = getattr(transformers, cls_name)._from_config(config)
+        models[folder] = {"architecture": cls_name, **module_tree(model)}
+    synthetic: dict = {}
+    for name, (cls_name, cfg_json) in SYNTHETIC_TREES.items():
+        kwargs = {k: v for k, v in cfg_json.items() if k != "model_type"}
+        config = transformers.AutoConfig.for_model(cfg_json["model_type"], **kwargs)
+        with torch.device("meta"):
+            model = getattr(transformers, cls_name)._from_config(config)
+        synthetic[name] = {"architecture": cls_name, "config": cfg_json, **module_tree(model)}
+    write_json(
+        root / "expected_module_trees.json",
+        {
+            "transformers_version": transformers.__version__,
+            "note": "Class._from_config(config) on the meta device. modules: 'name Class' for every entry of "
+            "named_modules() in order (the root named ''), stateless modules (Dropout, activations, rotary "
+            "embeddings) included. buffers: every buffer in named_modules() order with its dtype, shape and "
+            "whether it is persistent (in state_dict). configs: the published configs beside this file; models: "
+            "the tiny models' configs (models/<folder>/config.json); synthetic: the config given inline.",
+            "configs": trees,
+            "models": models,
+            "synthetic": synthetic,
+        },
+    )
+
+
+# (config folder, class, --max-memory spec, dtype or None[, no_split override]); the first eight are the
+# original cases, the rest cover the issue's Llama-2-7B / Mixtral-8x7B / GPT-2 budgets and the corners
+# of the algorithm (no disk in the spec, disk only, plain byte counts, fractions, empty no_split lists
+# that split layers down to single parameters, several tied groups, keep-in-fp32 under F16).
 DEVICE_MAP_CASES = [
     ("Llama-2-7b-hf", "LlamaForCausalLM", "0=4GB,1=4GB,cpu=4GB,disk=100GB", "F16"),
     ("Llama-2-7b-hf", "LlamaForCausalLM", "0=10GiB,cpu=30GB", "F16"),
@@ -1280,16 +1372,45 @@ DEVICE_MAP_CASES = [
     ("t5-small", "T5ForConditionalGeneration", "0=100MB,cpu=1GB", "F32"),
     ("bert-base-uncased", "BertModel", "0=200MB,cpu=1GB", "F32"),
     ("Mixtral-8x7B-v0.1", "MixtralForCausalLM", "0=40GB,1=40GB,cpu=20GB,disk=100GB", "BF16"),
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "0=10GB,1=10GB,cpu=30GB,disk=1000GB", "F16"),
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "0=2GiB,1=1.5GiB,cpu=2500MiB", "F16"),
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "disk=1GB", "F16"),
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "0=1000000000,cpu=2000000000", "F32"),
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "0=1.5GB,cpu=600MB,disk=100GB", "F16", []),
+    ("Llama-2-7b-hf", "LlamaModel", "0=3GB,cpu=3GB,disk=100GB", "F16"),
+    ("Mixtral-8x7B-v0.1", "MixtralForCausalLM", "0=24GB,cpu=64GB", "BF16"),
+    ("Mixtral-8x7B-v0.1", "MixtralForCausalLM", "0=80GiB,1=80GiB", "BF16"),
+    ("Mixtral-8x7B-v0.1", "MixtralForCausalLM", "0=10GB,1=5GB,cpu=10GB,disk=200GB", "BF16", []),
+    ("Mixtral-8x7B-v0.1", "MixtralForCausalLM", "cpu=50GB,disk=200GB", "F16"),
+    ("gpt2", "GPT2LMHeadModel", "0=500MB", "F32"),
+    ("gpt2", "GPT2LMHeadModel", "0=100MB,cpu=200MB", "F32"),
+    ("gpt2", "GPT2LMHeadModel", "0=400MB,1=200MB,cpu=200MB,disk=1GB", "F32"),
+    ("gpt2", "GPT2LMHeadModel", "0=200MB,cpu=150MB,disk=1GB", "F16"),
+    ("gpt2", "GPT2LMHeadModel", "0=400MB,cpu=200MB,disk=1GB", "F32", []),
+    ("gpt2", "GPT2Model", "0=200MB,cpu=200MB", "F32"),
+    ("bert-base-uncased", "BertForMaskedLM", "0=150MB,cpu=1GB", "F32"),
+    ("bert-base-uncased", "BertForMaskedLM", "0=250MB,cpu=150MB,disk=1GB", "F32", []),
+    ("t5-small", "T5ForConditionalGeneration", "0=50MB,cpu=100MB,disk=1GB", "F32"),
+    ("t5-small", "T5ForConditionalGeneration", "0=60MB,cpu=60MB", "F16"),
+    ("t5-small", "T5EncoderModel", "0=140MB,cpu=70MB,disk=1GB", "F32"),
+    ("Qwen2-0.5B", "Qwen2ForCausalLM", "0=500MB,cpu=300MB,disk=10GB", "BF16"),
+    ("Mistral-7B-v0.1", "MistralForCausalLM", "0=8GiB,cpu=4GiB,disk=100GiB", "BF16"),
+    ("Llama-2-70b-hf", "LlamaForCausalLM", "0=40GB,1=40GB,cpu=40GB,disk=500GB", "F16"),
+    # dtype None: the model in the config's dtype and infer_auto_device_map(dtype=None), so the F32
+    # rotary buffers count 4 bytes an element.
+    ("Llama-2-7b-hf", "LlamaForCausalLM", "0=2000000256,cpu=1000000000", None),
 ]
 
 ST_TO_TORCH = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16}
 
 
 def parse_max_memory(spec: str) -> dict:
+    """`0=4GB,cpu=8GiB,disk=1000000`: accelerator ordinals become ints; a value of plain digits is a
+    byte count and is passed as an int (accelerate rejects a unit-less string)."""
     out = {}
     for part in spec.split(","):
         k, v = part.split("=")
-        out[int(k) if k.isdigit() else k] = v
+        out[int(k) if k.isdigit() else k] = int(v) if v.isdigit() else v
     return out
 
 
@@ -1302,13 +1423,13 @@ def make_device_maps(root: Path) -> None:
     from accelerate.utils import compute_module_sizes
 
     cases = []
-    for name, cls_name, spec, dt in DEVICE_MAP_CASES:
+    for name, cls_name, spec, dt, *override in DEVICE_MAP_CASES:
         cls = getattr(transformers, cls_name)
         config = transformers.AutoConfig.from_pretrained(str(root / name))
-        dtype = ST_TO_TORCH[dt]
+        dtype = ST_TO_TORCH[dt] if dt else None
         with torch.device("meta"):
-            model = cls._from_config(config, dtype=dtype)
-        no_split = sorted(model._no_split_modules or [])
+            model = cls._from_config(config, dtype=dtype) if dtype else cls._from_config(config)
+        no_split = override[0] if override else sorted(model._no_split_modules or [])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "Device 0 is not available": no accelerator here
             device_map = infer_auto_device_map(
@@ -1340,7 +1461,9 @@ def make_device_maps(root: Path) -> None:
             "accelerate.utils.compute_module_sizes(model, dtype)[entry]: parameters and all buffers (non-persistent "
             "ones such as rotary_emb.inv_freq too); a floating tensor counts numel * min(size of dtype, size of "
             "its own dtype), an integer/bool one numel * its own size; a tied parameter counts once, under the "
-            "module of its first name (named_parameters de-duplicates).",
+            "module of its first name (named_parameters de-duplicates). device_map order: accelerate's; where "
+            "clean_device_map merges modules the merged entry moves to the end, in an order that follows Python's "
+            "set iteration (PYTHONHASHSEED=0 here).",
             "cases": cases,
         },
     )

@@ -100,6 +100,14 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// A shard changed size while it was being loaded (another process truncated or grew it).
     case shardChanged(file: String)
 
+    // MARK: Placement
+
+    /// A `--max-memory` spec (`0=10GB,cpu=30GB,disk=1000GB`) or a memory size in it cannot be read.
+    case invalidMaxMemory(spec: String, reason: String)
+    /// Device-map inference met a state `accelerate` would crash on (a tied parameter whose module
+    /// is no longer waiting to be placed).
+    case placementFailed(reason: String)
+
     public var description: String {
         switch self {
         case let .io(file, operation, code):
@@ -172,6 +180,10 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): tensor '\(tensor)' has dtype \(from.rawValue), which cannot be converted to \(to.rawValue)"
         case let .shardChanged(file):
             return "\(file): the file changed size while it was being loaded"
+        case let .invalidMaxMemory(spec, reason):
+            return "max memory '\(spec)': \(reason)"
+        case let .placementFailed(reason):
+            return "cannot infer a device map: \(reason)"
         case let .invalidTensorData(tensor, reason):
             return "tensor '\(tensor)': \(reason)"
         }

@@ -15,8 +15,21 @@ extension PretrainedCommand {
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
 
+        @Flag(help: "Build the model from config.json alone (PATH: a folder or the config file) and print its modules, sizes, ties and plans.")
+        var model = false
+
+        @OptionGroup var modelOptions: ModelOptions
+
+        func validate() throws {
+            if modelOptions.isUsed && !model { throw ValidationError("--dtype and --architecture need --model") }
+        }
+
         func run() throws {
             try PretrainedCommand.reportingErrors {
+                if model {
+                    let skeleton = try modelOptions.skeleton(path: path)
+                    return print(json ? InspectModelReport.json(skeleton).serialized(pretty: true) : InspectModelReport.text(skeleton))
+                }
                 let headers = try CheckpointHeaders.read(Checkpoint.resolve(path))
                 print(json ? InspectReport.json(headers).serialized(pretty: true) : InspectReport.table(headers))
             }

@@ -26,25 +26,32 @@ struct BertArchitecture: Architecture {
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let positions = try config.positiveInt("max_position_embeddings", default: 512)
         let typeVocab = try config.positiveInt("type_vocab_size", default: 2)
+        let activation = try Activation.module(config, key: "hidden_act", default: "gelu")
 
-        let embeddings = Module("BertEmbeddings", children: [
+        // position_ids (arange) and token_type_ids (zeros): non-persistent int64 [1, positions].
+        let embeddings = Module("BertEmbeddings", entries: [
+            .nonPersistentBuffer("position_ids", [1, positions], dtype: .i64),
+            .nonPersistentBuffer("token_type_ids", [1, positions], dtype: .i64),
+        ], children: [
             ("word_embeddings", .embedding(vocab, hidden)),
             ("position_embeddings", .embedding(positions, hidden)),
             ("token_type_embeddings", .embedding(typeVocab, hidden)),
             ("LayerNorm", .layerNorm(hidden)),
+            ("dropout", .dropout),
         ])
         let layer = Module("BertLayer", children: [
             ("attention", Module("BertAttention", children: [
                 ("self", Module("BertSelfAttention", children: [
                     ("query", .linear(in: hidden, out: hidden)), ("key", .linear(in: hidden, out: hidden)),
-                    ("value", .linear(in: hidden, out: hidden)),
+                    ("value", .linear(in: hidden, out: hidden)), ("dropout", .dropout),
                 ])),
                 ("output", Module("BertSelfOutput", children: [("dense", .linear(in: hidden, out: hidden)),
-                                                                ("LayerNorm", .layerNorm(hidden))])),
+                                                                ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
             ])),
-            ("intermediate", Module("BertIntermediate", children: [("dense", .linear(in: hidden, out: intermediate))])),
+            ("intermediate", Module("BertIntermediate", children: [("dense", .linear(in: hidden, out: intermediate)),
+                                                                   ("intermediate_act_fn", activation)])),
             ("output", Module("BertOutput", children: [("dense", .linear(in: intermediate, out: hidden)),
-                                                       ("LayerNorm", .layerNorm(hidden))])),
+                                                       ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
         ])
         var base: [(String, Module)] = [
             ("embeddings", embeddings),
@@ -52,12 +59,14 @@ struct BertArchitecture: Architecture {
         ]
         switch head {
         case .none:
-            base.append(("pooler", Module("BertPooler", children: [("dense", .linear(in: hidden, out: hidden))])))
+            base.append(("pooler", Module("BertPooler", children: [("dense", .linear(in: hidden, out: hidden)),
+                                                                   ("activation", .stateless("Tanh"))])))
             return Module(name, children: base)
         case .maskedLM:
             let predictions = Module("BertLMPredictionHead", entries: [.init("bias", [vocab])], children: [
                 ("transform", Module("BertPredictionHeadTransform", children: [
-                    ("dense", .linear(in: hidden, out: hidden)), ("LayerNorm", .layerNorm(hidden)),
+                    ("dense", .linear(in: hidden, out: hidden)), ("transform_act_fn", activation),
+                    ("LayerNorm", .layerNorm(hidden)),
                 ])),
                 ("decoder", .linear(in: hidden, out: vocab)),
             ])

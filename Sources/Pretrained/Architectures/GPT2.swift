@@ -26,10 +26,12 @@ struct GPT2Architecture: Architecture {
         let layers = try config.int("n_layer", default: 12)
         let inner = try config.positiveInt("n_inner", default: 4 * hidden)
         let crossAttention = try config.bool("add_cross_attention", default: false)
-        let block = Self.block(hidden: hidden, inner: inner, crossAttention: crossAttention)
+        let activation = try Activation.module(config, key: "activation_function", default: "gelu_new")
+        let block = Self.block(hidden: hidden, inner: inner, crossAttention: crossAttention, activation: activation)
         return Module("GPT2Model", children: [
             ("wte", .embedding(vocab, hidden)),
             ("wpe", .embedding(positions, hidden)),
+            ("drop", .dropout),
             ("h", .list(Array(repeating: block, count: layers))),
             ("ln_f", .layerNorm(hidden)),
         ])
@@ -40,11 +42,12 @@ struct GPT2Architecture: Architecture {
         Module("Conv1D", entries: [.init("weight", [inputs, out]), .init("bias", [out])])
     }
 
-    static func block(hidden: Int, inner: Int, crossAttention: Bool) -> Module {
+    static func block(hidden: Int, inner: Int, crossAttention: Bool, activation: Module) -> Module {
+        let dropouts: [(String, Module)] = [("attn_dropout", .dropout), ("resid_dropout", .dropout)]
         var children: [(String, Module)] = [
             ("ln_1", .layerNorm(hidden)),
             ("attn", Module("GPT2Attention", children: [("c_attn", conv1D(out: 3 * hidden, in: hidden)),
-                                                        ("c_proj", conv1D(out: hidden, in: hidden))])),
+                                                        ("c_proj", conv1D(out: hidden, in: hidden))] + dropouts)),
             ("ln_2", .layerNorm(hidden)),
         ]
         if crossAttention {
@@ -52,11 +55,12 @@ struct GPT2Architecture: Architecture {
                 ("c_attn", conv1D(out: 2 * hidden, in: hidden)),
                 ("q_attn", conv1D(out: hidden, in: hidden)),
                 ("c_proj", conv1D(out: hidden, in: hidden)),
-            ])))
+            ] + dropouts)))
             children.append(("ln_cross_attn", .layerNorm(hidden)))
         }
         children.append(("mlp", Module("GPT2MLP", children: [("c_fc", conv1D(out: inner, in: hidden)),
-                                                             ("c_proj", conv1D(out: hidden, in: inner))])))
+                                                             ("c_proj", conv1D(out: hidden, in: inner)),
+                                                             ("act", activation), ("dropout", .dropout)])))
         return Module("GPT2Block", children: children)
     }
 }

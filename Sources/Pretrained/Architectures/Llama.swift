@@ -52,9 +52,12 @@ struct LlamaFamilyArchitecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let shape = try DecoderShape(config, defaults: variant.defaults)
         let layer = decoderLayer(shape, attentionBias: try config.bool("attention_bias", default: false),
-                                 mlpBias: try config.bool("mlp_bias", default: false))
+                                 mlpBias: try config.bool("mlp_bias", default: false),
+                                 activation: try Activation.module(config, key: "hidden_act", default: "silu"))
         let base = DecoderStack.base(className: variant.prefix + "Model", shape: shape, layer: layer,
-                                     norm: variant.prefix + "RMSNorm", tp: tensorParallelPlan)
+                                     norm: variant.prefix + "RMSNorm",
+                                     rotary: try DecoderStack.rotaryEmbedding(variant.prefix, config, shape: shape),
+                                     tp: tensorParallelPlan)
         return isBaseModel ? base : DecoderStack.causalLM(className: name, base: base, shape: shape)
     }
 
@@ -69,7 +72,7 @@ struct LlamaFamilyArchitecture: Architecture {
                        ("layers.*.mlp.up_proj", "colwise"), ("layers.*.mlp.down_proj", "rowwise")]
     }
 
-    func decoderLayer(_ shape: DecoderShape, attentionBias: Bool, mlpBias: Bool) -> Module {
+    func decoderLayer(_ shape: DecoderShape, attentionBias: Bool, mlpBias: Bool, activation: Module) -> Module {
         let qkvBias = attentionBias || variant.qkvBias
         var attention: [(String, Module)] = [
             ("q_proj", .linear(in: shape.hidden, out: shape.heads * shape.headDim, bias: qkvBias)),
@@ -85,6 +88,7 @@ struct LlamaFamilyArchitecture: Architecture {
             ("gate_proj", .linear(in: shape.hidden, out: shape.intermediate, bias: mlpBias)),
             ("up_proj", .linear(in: shape.hidden, out: shape.intermediate, bias: mlpBias)),
             ("down_proj", .linear(in: shape.intermediate, out: shape.hidden, bias: mlpBias)),
+            ("act_fn", activation),
         ])
         return Module(variant.prefix + "DecoderLayer", children: [
             ("self_attn", Module(variant.prefix + "Attention", children: attention)),
@@ -119,7 +123,7 @@ struct DecoderShape: Sendable {
 /// The parts every decoder-only family shares: the base model around its layers, and the causal
 /// LM head around the base model, with `transformers`' plans.
 enum DecoderStack {
-    static func base(className: String, shape: DecoderShape, layer: Module, norm: String,
+    static func base(className: String, shape: DecoderShape, layer: Module, norm: String, rotary: Module,
                      tp: [(String, String)], ep: [(String, String)] = []) -> Module {
         // post_init prepends `embed_tokens` to a non-empty tp plan when it is an `nn.Embedding`.
         let plans = ParallelPlans(
@@ -132,7 +136,33 @@ enum DecoderStack {
             ("embed_tokens", .embedding(shape.vocab, shape.hidden)),
             ("layers", .list(Array(repeating: layer, count: shape.layers))),
             ("norm", .rmsNorm(norm, shape.hidden)),
+            ("rotary_emb", rotary),
         ], plans: plans)
+    }
+
+    /// `<Prefix>RotaryEmbedding`: the non-persistent F32 buffers `inv_freq` and
+    /// `original_inv_freq`, one frequency per pair of rotary dimensions. The rotary dimension is
+    /// the head dimension for the default RoPE and `head_dim * partial_rotary_factor` for the
+    /// scaled types (`linear`, `dynamic`, `yarn`, `longrope`, `llama3`), as
+    /// `transformers.modeling_rope_utils` computes it.
+    static func rotaryEmbedding(_ prefix: String, _ config: ModelConfig, shape: DecoderShape) throws(PretrainedError) -> Module {
+        var dimension = shape.headDim
+        if let parameters = config.json["rope_parameters"] ?? config.json["rope_scaling"], !parameters.isNull {
+            let type = parameters["rope_type"]?.stringValue ?? parameters["type"]?.stringValue ?? "default"
+            let factor = parameters["partial_rotary_factor"]?.doubleValue
+                ?? config.json["partial_rotary_factor"]?.doubleValue ?? 1
+            if type != "default" {
+                guard factor.isFinite, factor > 0, factor <= 1 else {
+                    throw .invalidConfig(file: config.file, reason: "'partial_rotary_factor' must be in (0, 1], not \(factor)")
+                }
+                dimension = Int(Double(shape.headDim) * factor)
+            }
+        }
+        let frequencies = (dimension + 1) / 2
+        return Module(prefix + "RotaryEmbedding", entries: [
+            .nonPersistentBuffer("inv_freq", [frequencies], dtype: .f32),
+            .nonPersistentBuffer("original_inv_freq", [frequencies], dtype: .f32),
+        ])
     }
 
     static func causalLM(className: String, base: Module, shape: DecoderShape) -> Module {

@@ -36,7 +36,7 @@ struct MixtralArchitecture: Architecture {
             ("experts", Module("MixtralExperts", entries: [
                 .init("gate_up_proj", [experts, 2 * shape.intermediate, shape.hidden]),
                 .init("down_proj", [experts, shape.hidden, shape.intermediate]),
-            ])),
+            ], children: [("act_fn", try Activation.module(config, key: "hidden_act", default: "silu"))])),
         ])
         let layer = Module("MixtralDecoderLayer", children: [
             ("self_attn", attention),
@@ -46,6 +46,7 @@ struct MixtralArchitecture: Architecture {
         ])
         let base = DecoderStack.base(
             className: "MixtralModel", shape: shape, layer: layer, norm: "MixtralRMSNorm",
+            rotary: try DecoderStack.rotaryEmbedding("Mixtral", config, shape: shape),
             tp: [("layers.*.self_attn.q_proj", "colwise"), ("layers.*.self_attn.k_proj", "colwise"),
                  ("layers.*.self_attn.v_proj", "colwise"), ("layers.*.self_attn.o_proj", "rowwise"),
                  ("layers.*.mlp.experts.gate_up_proj", "packed_colwise"),

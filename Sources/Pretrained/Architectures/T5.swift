@@ -45,11 +45,13 @@ struct T5Architecture: Architecture {
         let vocab = try config.positiveInt("vocab_size", default: 32128)
         let model = try config.positiveInt("d_model", default: 512)
         let layers = try config.int("num_layers", default: 6)
+        let feedForwardProjection = try config.string("feed_forward_proj", default: "relu")
         let dims = try Dimensions(
             model: model, keyValue: config.positiveInt("d_kv", default: 64), feedForward: config.positiveInt("d_ff", default: 2048),
             heads: config.positiveInt("num_heads", default: 8),
             buckets: config.positiveInt("relative_attention_num_buckets", default: 32),
-            gated: config.string("feed_forward_proj", default: "relu").hasPrefix("gated-"))
+            gated: feedForwardProjection.hasPrefix("gated-"),
+            activation: Self.denseActivation(feedForwardProjection))
         var children: [(String, Module)] = [
             ("shared", .embedding(vocab, model)),
             ("encoder", stack(dims, vocab: vocab, layers: layers, decoder: false)),
@@ -67,6 +69,15 @@ struct T5Architecture: Architecture {
     struct Dimensions {
         var model, keyValue, feedForward, heads, buckets: Int
         var gated: Bool
+        /// The feed-forward activation module (`dense_act_fn`).
+        var activation: Module
+    }
+
+    /// `T5Config`'s `dense_act_fn`: the part of `feed_forward_proj` after the last `-`, with
+    /// `gated-gelu` meaning `gelu_new`.
+    static func denseActivation(_ feedForwardProjection: String) -> Module {
+        if feedForwardProjection == "gated-gelu" { return Activation.module("gelu_new") }
+        return Activation.module(String(feedForwardProjection.split(separator: "-").last ?? ""))
     }
 
     func stack(_ dims: Dimensions, vocab: Int, layers: Int, decoder: Bool) -> Module {
@@ -75,6 +86,7 @@ struct T5Architecture: Architecture {
             ("embed_tokens", .embedding(vocab, dims.model)),
             ("block", .list(blocks)),
             ("final_layer_norm", .rmsNorm("T5LayerNorm", dims.model)),
+            ("dropout", .dropout),
         ])
     }
 
@@ -82,11 +94,13 @@ struct T5Architecture: Architecture {
         var layers = [Module("T5LayerSelfAttention", children: [
             ("SelfAttention", attention(dims, relativeBias: relativeBias)),
             ("layer_norm", .rmsNorm("T5LayerNorm", dims.model)),
+            ("dropout", .dropout),
         ])]
         if decoder {
             layers.append(Module("T5LayerCrossAttention", children: [
                 ("EncDecAttention", attention(dims, relativeBias: false)),
                 ("layer_norm", .rmsNorm("T5LayerNorm", dims.model)),
+                ("dropout", .dropout),
             ]))
         }
         let feedForward: Module = dims.gated
@@ -94,13 +108,18 @@ struct T5Architecture: Architecture {
                 ("wi_0", .linear(in: dims.model, out: dims.feedForward, bias: false)),
                 ("wi_1", .linear(in: dims.model, out: dims.feedForward, bias: false)),
                 ("wo", .linear(in: dims.feedForward, out: dims.model, bias: false)),
+                ("dropout", .dropout),
+                ("act", dims.activation),
             ])
             : Module("T5DenseActDense", children: [
                 ("wi", .linear(in: dims.model, out: dims.feedForward, bias: false)),
                 ("wo", .linear(in: dims.feedForward, out: dims.model, bias: false)),
+                ("dropout", .dropout),
+                ("act", dims.activation),
             ])
         layers.append(Module("T5LayerFF", children: [("DenseReluDense", feedForward),
-                                                     ("layer_norm", .rmsNorm("T5LayerNorm", dims.model))]))
+                                                     ("layer_norm", .rmsNorm("T5LayerNorm", dims.model)),
+                                                     ("dropout", .dropout)]))
         return Module("T5Block", children: [("layer", .list(layers))])
     }
 

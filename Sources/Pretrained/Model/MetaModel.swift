@@ -1,4 +1,5 @@
-/// A model skeleton: every parameter and persistent buffer as a `TensorSlot` (no weight memory),
+/// A model skeleton: every parameter and persistent buffer as a `TensorSlot` (no weight memory;
+/// non-persistent buffers stay in the module tree, not in `slots`),
 /// the expanded tied-weights map and the collected parallel plans, as `transformers` has them
 /// after `from_config` on the meta device and `post_init`.
 ///
@@ -90,16 +91,25 @@ public struct MetaModel: Sendable {
 
     static func collectSlots(_ module: Module, prefix: String, dtype: DType, keepInFP32: [String],
                              into slots: inout [TensorSlot]) {
-        for entry in module.entries {
+        for entry in module.entries where entry.persistent {
             let name = prefix + entry.name
-            var slotDType = entry.dtype ?? dtype
-            if entry.dtype == nil, keepInFP32.contains(where: { name.contains($0) }) { slotDType = .f32 }
+            let slotDType = Self.dtype(of: entry, named: name, modelDType: dtype, keepInFP32: keepInFP32)
             slots.append(TensorSlot(name: name, shape: entry.shape, dtype: slotDType, kind: entry.kind))
         }
         for child in module.children {
             collectSlots(child.module, prefix: prefix + child.name + ".", dtype: dtype, keepInFP32: keepInFP32, into: &slots)
         }
     }
+
+    /// The dtype a tensor of the tree holds: its fixed dtype, else F32 when its full name matches
+    /// a keep-in-FP32 fragment, else the model's.
+    static func dtype(of entry: Module.Entry, named name: String, modelDType: DType, keepInFP32: [String]) -> DType {
+        if let fixed = entry.dtype { return fixed }
+        return keepInFP32.contains(where: { name.contains($0) }) ? .f32 : modelDType
+    }
+
+    /// The keep-in-FP32 fragments that apply at the model's dtype (only F16 keeps modules in F32).
+    var keepInFP32Fragments: [String] { dtype == .f16 ? architecture.keepInFP32Modules : [] }
 
     /// A module's own plans, then each child's collected plans prefixed by the child's name.
     static func collectPlans(_ module: Module) -> ParallelPlans {

@@ -1,5 +1,6 @@
-/// One node of a model's module tree, as PyTorch's `nn.Module`: its own parameters and
-/// persistent buffers (local names, registration order) and its named children.
+/// One node of a model's module tree, as PyTorch's `nn.Module`: its own parameters and buffers
+/// (local names, registration order) and its named children, stateless ones (dropouts,
+/// activations) included, since device maps place every child.
 ///
 /// Modules are values built by architecture files with small constructors:
 ///
@@ -10,7 +11,8 @@
 /// ])
 /// ```
 public struct Module: Sendable {
-    /// A locally named tensor of this module: its name, shape and whether it is a buffer.
+    /// A locally named tensor of this module: its name, shape, whether it is a buffer and, for a
+    /// buffer, whether it is persistent.
     public struct Entry: Sendable, Hashable {
         public var name: String
         public var shape: [Int]
@@ -18,18 +20,37 @@ public struct Module: Sendable {
         /// A fixed dtype regardless of the model's (for example an integer buffer); `nil` follows
         /// the model.
         public var dtype: DType?
+        /// Whether the tensor is in `state_dict()` (and so saved and loaded). `false` only for a
+        /// buffer registered with `persistent=False` (`rotary_emb.inv_freq`, BERT's
+        /// `position_ids`): not a slot, but it occupies memory, so device maps and memory
+        /// accounting count it.
+        public var persistent: Bool
 
+        /// A parameter or persistent buffer; see `nonPersistentBuffer(_:_:dtype:)` for the others.
         public init(_ name: String, _ shape: [Int], kind: TensorSlot.Kind = .parameter, dtype: DType? = nil) {
             self.name = name
             self.shape = shape
             self.kind = kind
             self.dtype = dtype
+            self.persistent = true
+        }
+
+        /// A buffer registered with `persistent=False`: never a slot, never in a checkpoint.
+        ///
+        /// ```swift
+        /// Module("LlamaRotaryEmbedding", entries: [.nonPersistentBuffer("inv_freq", [64], dtype: .f32)])
+        /// ```
+        /// - Parameter dtype: the buffer's own dtype (`nil`: the model's).
+        public static func nonPersistentBuffer(_ name: String, _ shape: [Int], dtype: DType?) -> Entry {
+            var entry = Entry(name, shape, kind: .buffer, dtype: dtype)
+            entry.persistent = false
+            return entry
         }
     }
 
     /// The PyTorch class name (`LlamaDecoderLayer`, `Linear`, ...), used by `_no_split_modules`.
     public var className: String
-    /// Own parameters and persistent buffers, in registration order.
+    /// Own parameters and buffers (persistent or not), in registration order.
     public var entries: [Entry]
     /// Named children, in registration order.
     public var children: [(name: String, module: Module)]
@@ -76,9 +97,12 @@ extension Module {
         Module("ModuleList", children: modules.enumerated().map { (String($0.offset), $0.element) })
     }
 
-    /// A module with no tensors (activation, dropout, rotary embedding without persistent buffers).
-    /// Kept in the tree only where a plan or a name refers to it.
+    /// A module with no tensors (an activation, `Dropout`). Stateless children are part of the
+    /// tree as in PyTorch: `accelerate` places them like any other child (`transformer.drop`).
     public static func stateless(_ className: String) -> Module {
         Module(className)
     }
+
+    /// `nn.Dropout`.
+    public static var dropout: Module { Module("Dropout") }
 }

@@ -35,7 +35,8 @@ final class FileDescriptor: @unchecked Sendable {
     let raw: Int32
     let path: String
 
-    /// Opens `path` read-only (`open(2)` with `O_RDONLY | O_CLOEXEC`).
+    /// Opens `path` read-only (`open(2)` with `O_RDONLY | O_CLOEXEC | O_NONBLOCK`, so that a FIFO
+    /// cannot block the open; `size()` then rejects anything but a regular file).
     init(readingFrom path: String) throws(PretrainedError) {
         var fd: Int32 = -1
         try check(csupport_open_readonly(path, &fd), file: path, "open")

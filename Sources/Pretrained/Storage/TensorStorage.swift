@@ -12,11 +12,15 @@ public final class TensorStorage: @unchecked Sendable {
         case mapped(MappedFile)
         /// Memory allocated for this storage and freed with it.
         case owned
+        /// Memory a caller provided (an engine's staging or device-visible buffer), released by
+        /// the caller's deallocator.
+        case external
     }
 
     /// How owned memory is released.
     private enum Release {
         case none, deallocate, unmap
+        case call(@Sendable (UnsafeMutableRawBufferPointer) -> Void)
     }
 
     /// How the bytes are held.
@@ -59,6 +63,20 @@ public final class TensorStorage: @unchecked Sendable {
         }
     }
 
+    /// Wraps memory the caller provides; `deallocator` is called with it when the storage is
+    /// released (after the last tensor using it).
+    ///
+    /// ```swift
+    /// let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: slot.byteCount, alignment: 256)
+    /// let storage = TensorStorage(external: buffer) { $0.deallocate() }
+    /// ```
+    public init(external buffer: UnsafeMutableRawBufferPointer,
+                deallocator: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void) {
+        self.backing = .external
+        self.bytes = buffer
+        self.release = .call(deallocator)
+    }
+
     /// Owned memory holding a copy of `source`.
     public convenience init(copying source: UnsafeRawBufferPointer) {
         self.init(uninitializedByteCount: source.count)
@@ -66,11 +84,15 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
-        guard let base = bytes.baseAddress else { return }
+        guard let base = bytes.baseAddress else {
+            if case .call(let deallocator) = release { deallocator(bytes) }
+            return
+        }
         switch release {
         case .none: break
         case .deallocate: base.deallocate()
         case .unmap: _ = csupport_unmap(base, bytes.count)
+        case .call(let deallocator): deallocator(bytes)
         }
     }
 

@@ -1,0 +1,233 @@
+extension MetaModel {
+    /// Places the model's modules on devices under memory budgets, as `accelerate` 1.15's
+    /// `infer_auto_device_map(model, max_memory, no_split_module_classes, dtype)` does on a meta
+    /// model; no weights are needed.
+    ///
+    /// ```swift
+    /// let model = try MetaModel(config: ModelConfig.read(path: "Llama-2-7b-hf/config.json"))
+    /// let map = try model.inferDeviceMap(maxMemory: MaxMemory(parsing: "0=4GB,1=4GB,cpu=4GB,disk=100GB"),
+    ///                                    dtype: .f16)
+    /// map["model.layers.8"]      // .accelerator(1)
+    /// map["lm_head"]             // .disk
+    /// ```
+    ///
+    /// Modules are taken in model order and filled into the devices in order (accelerators by
+    /// ordinal, then `cpu`, then `disk`, which is always available): a module that does not fit
+    /// the current device is split into its direct parameters and children, unless it has no
+    /// children or its class is in `noSplitModules`, in which case the next device is tried.
+    /// Tied parameters travel together (a module is placed with the modules holding the other
+    /// names of its tied parameters, splitting those if needed). The first accelerator and
+    /// `cpu` keep room for the largest layer still to be placed, so an offloaded layer can be
+    /// brought back. Finally module names are merged to the shortest prefix sharing a device.
+    ///
+    /// - Parameters:
+    ///   - maxMemory: the budget of each device.
+    ///   - noSplitModules: class names never split across devices; default the architecture's
+    ///     `_no_split_modules`.
+    ///   - dtype: the dtype the weights will be loaded in (as `from_pretrained(device_map="auto")`
+    ///     passes it); `nil` counts every tensor at its own dtype.
+    /// - Returns: the device map with bytes per device.
+    /// - Throws: `PretrainedError.placementFailed` where `accelerate` would fail on the model's
+    ///   tied parameters.
+    /// - Complexity: O(n²) in the number of modules and tensors, which is small.
+    public func inferDeviceMap(maxMemory: MaxMemory, noSplitModules: [String]? = nil,
+                               dtype: DType? = nil) throws(PretrainedError) -> DeviceMap {
+        let tree = ModuleTree(self)
+        let sizes = ModuleSizes(tree, dtype: dtype)
+        var inference = DeviceMapInference(tree: tree, sizes: sizes, maxMemory: maxMemory,
+                                           noSplit: Set(noSplitModules ?? architecture.noSplitModules))
+        var map = try inference.run()
+        DeviceMapCleaning.clean(&map)
+        var bytes: [Device: Int] = [:]
+        for entry in map.entries { bytes[entry.device, default: 0] += sizes.bytes(entry.module) }
+        return DeviceMap(entries: map.entries, bytes: bytes)
+    }
+}
+
+/// The placement loop of `infer_auto_device_map`, statement for statement; sizes in bits (see
+/// `ModuleSizes`). The names below are `accelerate`'s.
+struct DeviceMapInference {
+    /// A module or a single tensor waiting to be placed.
+    enum Item {
+        case module(Int)
+        case tensor
+    }
+
+    typealias Named = (name: String, item: Item)
+
+    let tree: ModuleTree
+    let sizes: ModuleSizes
+    let noSplit: Set<String>
+    let devices: [Device]
+    let mainDevices: Set<Device>
+    /// Budgets in bits.
+    let maxMemory: [Device: Int]
+    let tiedParameters: [[String]]
+
+    init(tree: ModuleTree, sizes: ModuleSizes, maxMemory: MaxMemory, noSplit: Set<String>) {
+        self.tree = tree
+        self.sizes = sizes
+        self.noSplit = noSplit
+        var devices = maxMemory.devices
+        if !devices.contains(.disk) { devices.append(.disk) }
+        self.devices = devices
+        let accelerators = devices.filter(\.isAccelerator)
+        mainDevices = accelerators.first.map { [$0, .cpu] } ?? [.cpu]
+        self.maxMemory = maxMemory.budgets.mapValues { $0.multipliedReportingOverflow(by: 8).overflow ? Int.max : $0 * 8 }
+        tiedParameters = tree.tiedGroups
+    }
+
+    /// `named_parameters(recurse=False)` then `named_children()` of node `n`, names prefixed.
+    func parametersAndChildren(_ n: Int) -> [Named] {
+        let node = tree.nodes[n]
+        return node.parameters.map { (name: tree.tensors[$0].name, item: Item.tensor) }
+            + node.children.map { (name: tree.nodes[$0].name, item: Item.module($0)) }
+    }
+
+    func children(of item: Item) -> [Int] {
+        if case .module(let n) = item { return tree.nodes[n].children }
+        return []
+    }
+
+    func cannotSplit(_ item: Item) -> Bool {
+        guard case .module(let n) = item else { return true }
+        return tree.nodes[n].children.isEmpty || noSplit.contains(tree.nodes[n].className)
+    }
+
+    /// `get_max_layer_size`: the largest module that will not be split (a leaf or a no-split
+    /// class) among `modules`, and the names of those of that size.
+    func maxLayerSize(_ modules: [Named]) -> (size: Int, names: [String]) {
+        var maxSize = 0
+        var names: [String] = []
+        var queue = modules[...]
+        var pending: [Named] = []
+        while true {
+            let next: Named
+            if let first = pending.first {
+                next = first
+                pending.removeFirst()
+            } else if let first = queue.popFirst() {
+                next = first
+            } else {
+                break
+            }
+            if cannotSplit(next.item) {
+                let size = sizes[next.name]
+                if size > maxSize {
+                    maxSize = size
+                    names = [next.name]
+                } else if size == maxSize {
+                    names.append(next.name)
+                }
+            } else {
+                pending = children(of: next.item).map { (name: tree.nodes[$0].name, item: Item.module($0)) } + pending
+            }
+        }
+        return (maxSize, names)
+    }
+
+    func modulesOnly(_ list: [Named]) -> [Named] {
+        list.filter { if case .module = $0.item { return true } else { return false } }
+    }
+
+    /// Whether `name + "."` occurs in `parameter + "."` (`accelerate` tests containment, not prefix).
+    static func within(_ parameter: String, _ name: String) -> Bool {
+        (parameter + ".").contains(name + ".")
+    }
+
+    /// `get_module_size_with_ties`.
+    func sizeWithTies(_ tiedParams: [String], moduleSize: Int, modulesToTreat: [Named])
+        throws(PretrainedError) -> (size: Int, names: [String], items: [Item]) {
+        guard !tiedParams.isEmpty else { return (moduleSize, [], []) }
+        var names: [String] = []
+        var items: [Item] = []
+        for parameter in tiedParams {
+            guard let holder = modulesToTreat.first(where: { parameter.hasPrefix($0.name + ".") }) else {
+                throw .placementFailed(reason: "the tied parameter '\(parameter)' has no module left to place it with")
+            }
+            names.append(holder.name)
+            items.append(holder.item)
+        }
+        var size = moduleSize
+        for (parameter, name) in zip(tiedParams, names) { size += sizes[name] - sizes[parameter] }
+        return (size, names, items)
+    }
+
+    mutating func run() throws(PretrainedError) -> DeviceMapCleaning.OrderedMap {
+        let root = tree.nodes[0]
+        var modulesToTreat: [Named] = root.parameters.map { (name: tree.tensors[$0].name, item: Item.tensor) }
+            + root.children.map { (name: tree.nodes[$0].name, item: Item.module($0)) }
+            + root.buffers.map { (name: tree.tensors[$0].name, item: Item.tensor) }
+        var deviceMap = DeviceMapCleaning.OrderedMap()
+        var currentDevice = 0
+        var deviceMemoryUsed = [Device: Int]()
+        var (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesToTreat)
+
+        while !modulesToTreat.isEmpty {
+            let (name, item) = modulesToTreat.removeFirst()
+            maxLayerNames.removeAll { $0 == name || $0.hasPrefix(name + ".") }
+            if maxLayerNames.isEmpty {
+                (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+            }
+            let moduleSize = sizes[name]
+            let tiedGroups = tiedParameters.filter { group in
+                group.contains { Self.within($0, name) } && !group.allSatisfy { Self.within($0, name) }
+            }
+            let tiedParams = tiedGroups.flatMap { group in group.filter { !Self.within($0, name) } }
+
+            guard currentDevice < devices.count else {
+                throw .placementFailed(reason: "'\(name)' fits on no device")   // unreachable: disk takes all
+            }
+            let device = devices[currentDevice]
+            var currentMaxSize = device == .disk ? nil : maxMemory[device]
+            var currentMemoryReserved = 0
+            if mainDevices.contains(device), let budget = currentMaxSize {
+                currentMaxSize = budget - maxLayerSize
+                currentMemoryReserved = maxLayerSize
+            }
+            let (moduleSizeWithTies, tiedModuleNames, tiedModules) =
+                try sizeWithTies(tiedParams, moduleSize: moduleSize, modulesToTreat: modulesToTreat)
+            let used = deviceMemoryUsed[device, default: 0]
+
+            // The module and its tied modules fit on the current device.
+            guard let maxSize = currentMaxSize, used + moduleSizeWithTies > maxSize else {
+                deviceMemoryUsed[device, default: 0] += moduleSizeWithTies
+                deviceMap[name] = device
+                for tiedName in tiedModuleNames {
+                    if let index = modulesToTreat.firstIndex(where: { $0.name == tiedName }) {
+                        modulesToTreat.remove(at: index)
+                    }
+                    deviceMap[tiedName] = device
+                }
+                continue
+            }
+
+            // The module itself fits: try to split one of its tied modules.
+            if !tiedParams.isEmpty, used + moduleSize <= maxSize {
+                var splitHappened = false
+                for (tiedName, tiedItem) in zip(tiedModuleNames, tiedModules) {
+                    guard !cannotSplit(tiedItem), case .module(let n) = tiedItem,
+                          let index = modulesToTreat.firstIndex(where: { $0.name == tiedName }) else { continue }
+                    modulesToTreat = [(name, item)] + modulesToTreat[..<index] + parametersAndChildren(n)
+                        + modulesToTreat[(index + 1)...]
+                    (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+                    splitHappened = true
+                    break
+                }
+                if splitHappened { continue }
+            }
+
+            // The module does not fit: split it, or go to the next device.
+            if used + moduleSize >= maxSize, !cannotSplit(item), case .module(let n) = item {
+                modulesToTreat = parametersAndChildren(n) + modulesToTreat
+                (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+                continue
+            }
+
+            deviceMemoryUsed[device, default: 0] += currentMemoryReserved
+            currentDevice += 1
+            modulesToTreat.insert((name, item), at: 0)
+        }
+        return deviceMap
+    }
+}

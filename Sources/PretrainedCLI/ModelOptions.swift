@@ -1,0 +1,35 @@
+import ArgumentParser
+import Pretrained
+
+/// Options that build a model skeleton from a config alone (`inspect --model`, `plan`).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "dtype of floating-point slots: auto (the config's, else F32), F32, F16 or BF16.")
+    var dtype: String?
+
+    @Option(help: "Build this class instead of config.json's architectures[0].")
+    var architecture: String?
+
+    /// The chosen dtype: `nil` for `auto`; a usage error for anything else unknown.
+    func chosenDType() throws -> DType? {
+        switch (dtype ?? "auto").uppercased() {
+        case "AUTO": return nil
+        case "F32", "FLOAT32": return .f32
+        case "F16", "FLOAT16": return .f16
+        case "BF16", "BFLOAT16": return .bf16
+        default: throw ValidationError("--dtype must be auto, F32, F16 or BF16, not '\(dtype ?? "")'")
+        }
+    }
+
+    func validate() throws {
+        _ = try chosenDType()
+    }
+
+    /// Whether an option of this group was given.
+    var isUsed: Bool { dtype != nil || architecture != nil }
+
+    /// The skeleton of the model at `path` (a folder or its `config.json`); no weights are read.
+    func skeleton(path: String) throws -> MetaModel {
+        let config = try ModelConfig.read(folderOrFile: path)
+        return try MetaModel(config: config, architecture: architecture, dtype: chosenDType())
+    }
+}
