@@ -21,15 +21,16 @@ struct CheckpointReader: Sendable {
         var viewsByShard = [[Int]](repeating: [], count: headers.entries.count)
         var copiesByShard = [[(slot: Int, piece: LoadPlan.Piece)]](repeating: [], count: headers.entries.count)
         for (index, slot) in model.slots.enumerated() {
+            let device = options.deviceMap?.device(of: slot.name)
             guard let fill = plan.fills[index] else {
-                storages[index] = Self.zeroed(slot.byteCount)
+                storages[index] = try destination(for: slot, on: device, zeroed: true)
                 continue
             }
-            if let piece = fill.pieces.first, canView(piece, slot: slot, fill: fill) {
+            if let piece = fill.pieces.first, canView(piece, slot: slot, fill: fill, on: device) {
                 viewsByShard[piece.shard].append(index)
                 continue
             }
-            storages[index] = fill.isComplete ? TensorStorage(uninitializedByteCount: slot.byteCount) : Self.zeroed(slot.byteCount)
+            storages[index] = try destination(for: slot, on: device, zeroed: !fill.isComplete)
             for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
         }
 
@@ -59,9 +60,12 @@ struct CheckpointReader: Sendable {
         return storages.map { $0 ?? TensorStorage(uninitializedByteCount: 0) }
     }
 
-    /// Whether `piece` can be the slot itself: the whole slot, same dtype, mapped, aligned.
-    func canView(_ piece: LoadPlan.Piece, slot: TensorSlot, fill: LoadPlan.Fill) -> Bool {
-        guard !options.copy, options.backend == .mmap, fill.pieceCount == 1, fill.isComplete,
+    /// Whether `piece` can be the slot itself: the whole slot, same dtype, mapped, aligned, and
+    /// not placed where it must be materialized (`cpu` and accelerators; `disk` stays a view even
+    /// with `copy`, as do unplaced slots without it).
+    func canView(_ piece: LoadPlan.Piece, slot: TensorSlot, fill: LoadPlan.Fill, on device: Device?) -> Bool {
+        let lazy = device == .disk || (device == nil && !options.copy)
+        guard lazy, options.backend == .mmap, fill.pieceCount == 1, fill.isComplete,
               piece.info.dtype == slot.dtype else { return false }
         let offset = headers.entries[piece.shard].header.dataStart + piece.info.dataOffsets.lowerBound
         return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
@@ -133,6 +137,21 @@ struct CheckpointReader: Sendable {
             ElementConversion.convert(UnsafeRawBufferPointer(chunk), from: piece.info.dtype, into: target, to: slot.dtype, count: count)
             element += count
         }
+    }
+
+    /// Owned memory for `slot`, or the allocator's for an accelerator placement; zero-filled when
+    /// the checkpoint does not cover all of it.
+    func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool) throws(PretrainedError) -> TensorStorage {
+        guard case .accelerator(let ordinal)? = device else {
+            return zeroed ? Self.zeroed(slot.byteCount) : TensorStorage(uninitializedByteCount: slot.byteCount)
+        }
+        let storage = try options.allocator.allocate(slot, device: ordinal)
+        guard storage.count == slot.byteCount else {
+            throw .invalidTensorData(tensor: slot.name, reason: "the allocator returned \(storage.count) bytes for a "
+                + "\(slot.byteCount)-byte slot on device \(ordinal)")
+        }
+        if zeroed, storage.count > 0 { storage.bytes.initializeMemory(as: UInt8.self, repeating: 0) }
+        return storage
     }
 
     static func zeroed(_ byteCount: Int) -> TensorStorage {

@@ -27,6 +27,13 @@ public struct LoadOptions: Sendable {
     public var registry: ArchitectureRegistry = .shared
     /// Fill the slots of independent shards on separate cores.
     public var parallel = true
+    /// Where each module goes (from `MetaModel.inferDeviceMap`): `cpu` placements are
+    /// materialized in owned memory, `disk` placements stay lazy views of the mapped shards (read
+    /// on first use), accelerator placements are filled into storage from `allocator`. `nil`
+    /// loads everything as `copy` says.
+    public var deviceMap: DeviceMap?
+    /// Provides the storage of slots the device map places on an accelerator.
+    public var allocator: any TensorAllocator = HostAllocator()
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
 
