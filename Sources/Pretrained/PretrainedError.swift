@@ -99,6 +99,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedConversion(file: String, tensor: String, from: DType, to: DType)
     /// A shard changed size while it was being loaded (another process truncated or grew it).
     case shardChanged(file: String)
+    /// Memory for a tensor could not be allocated.
+    case allocationFailed(tensor: String, bytes: Int)
 
     // MARK: Placement
 
@@ -180,6 +182,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): tensor '\(tensor)' has dtype \(from.rawValue), which cannot be converted to \(to.rawValue)"
         case let .shardChanged(file):
             return "\(file): the file changed size while it was being loaded"
+        case let .allocationFailed(tensor, bytes):
+            return "tensor '\(tensor)': cannot allocate \(bytes) bytes"
         case let .invalidMaxMemory(spec, reason):
             return "max memory '\(spec)': \(reason)"
         case let .placementFailed(reason):

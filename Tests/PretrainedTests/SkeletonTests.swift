@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Pretrained
 
@@ -117,5 +118,38 @@ import Testing
         let model = try MetaModel(config: config, registry: registry)
         #expect(model.tiedLines == ["head.0.weight -> embed.weight", "head.1.weight -> embed.weight"])
         #expect(model.parameterCount == 8)
+    }
+}
+
+/// Configs whose sizes cannot exist end in typed errors before anything is allocated.
+@Suite struct ConfigLimitTests {
+    func gpt2(_ changes: [(String, JSONValue)]) throws -> ModelConfig {
+        var config = try ModelConfig.read(path: Fixtures.path("models/GPT2LMHeadModel/config.json"))
+        for (key, value) in changes { config = config.setting(key, to: value) }
+        return config
+    }
+
+    @Test func repetitionCountsAreBounded() throws {
+        #expect(throws: PretrainedError.self) { try MetaModel(config: gpt2([("n_layer", .int(1_000_000_000))])) }
+        #expect(try MetaModel(config: gpt2([("n_layer", .int(3))])).slots.count > 0)
+    }
+
+    @Test func shapesWhoseSizeOverflowsAreInvalidConfigs() throws {
+        let huge = JSONValue.int(1 << 62)
+        #expect(throws: PretrainedError.self) { try MetaModel(config: gpt2([("vocab_size", huge), ("n_embd", huge)])) }
+        #expect(throws: PretrainedError.self) { try MetaModel(config: gpt2([("vocab_size", .int(1 << 30)), ("n_embd", .int(1 << 30)), ("n_positions", .int(1 << 30))])) }
+    }
+
+    @Test func aSlotTooLargeToAllocateIsATypedError() throws {
+        let directory = try TemporaryDirectory()
+        let source = Fixtures.path("models/GPT2Model")
+        for name in ["model.safetensors"] {
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: directory.file(name))
+        }
+        let config = try gpt2([("architectures", ["GPT2Model"]), ("vocab_size", .int(1 << 30)), ("n_embd", .int(1 << 16))])
+        try directory.write("config.json", text: config.json.serialized())
+        #expect(throws: PretrainedError.self) {
+            try load(pretrained: directory.path, options: LoadOptions(ignoreMismatchedSizes: true))
+        }
     }
 }

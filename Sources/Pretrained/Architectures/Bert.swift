@@ -22,7 +22,7 @@ struct BertArchitecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 30522)
         let hidden = try config.positiveInt("hidden_size", default: 768)
-        let layers = try config.int("num_hidden_layers", default: 12)
+        let layers = try config.count("num_hidden_layers", default: 12)
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let positions = try config.positiveInt("max_position_embeddings", default: 512)
         let typeVocab = try config.positiveInt("type_vocab_size", default: 2)

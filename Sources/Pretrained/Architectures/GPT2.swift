@@ -23,7 +23,7 @@ struct GPT2Architecture: Architecture {
 
     static func transformer(_ config: ModelConfig, vocab: Int, hidden: Int) throws(PretrainedError) -> Module {
         let positions = try config.positiveInt("n_positions", default: 1024)
-        let layers = try config.int("n_layer", default: 12)
+        let layers = try config.count("n_layer", default: 12)
         let inner = try config.positiveInt("n_inner", default: 4 * hidden)
         let crossAttention = try config.bool("add_cross_attention", default: false)
         let activation = try Activation.module(config, key: "activation_function", default: "gelu_new")

@@ -11,7 +11,7 @@ extension GPT2Architecture: CustomWeightInitialization {
     {
         guard slot.name.hasSuffix("c_proj.weight") else { return nil }
         let range = try config.double("initializer_range", default: 0.02)
-        let layers = try config.int("n_layer", default: 12)
+        let layers = try config.count("n_layer", default: 12)
         return .normal(std: range / (2 * Double(max(layers, 1))).squareRoot())
     }
 }

@@ -113,7 +113,7 @@ struct DecoderShape: Sendable {
         vocab = try config.positiveInt("vocab_size", default: defaults.vocab)
         hidden = try config.positiveInt("hidden_size", default: defaults.hidden)
         intermediate = try config.positiveInt("intermediate_size", default: defaults.intermediate)
-        layers = try config.int("num_hidden_layers", default: defaults.layers)
+        layers = try config.count("num_hidden_layers", default: defaults.layers)
         heads = try config.positiveInt("num_attention_heads", default: defaults.heads)
         keyValueHeads = try config.positiveInt("num_key_value_heads", default: defaults.keyValueHeads ?? heads)
         headDim = try config.positiveInt("head_dim", default: defaults.headDim ?? hidden / heads)

@@ -24,7 +24,7 @@ struct MixtralArchitecture: Architecture {
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let shape = try DecoderShape(config, defaults: Self.defaults)
-        let experts = try config.positiveInt("num_local_experts", default: 8)
+        let experts = try config.count("num_local_experts", default: 8)
         let attention = Module("MixtralAttention", children: [
             ("q_proj", .linear(in: shape.hidden, out: shape.heads * shape.headDim, bias: false)),
             ("k_proj", .linear(in: shape.hidden, out: shape.keyValueHeads * shape.headDim, bias: false)),

@@ -44,7 +44,7 @@ struct T5Architecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 32128)
         let model = try config.positiveInt("d_model", default: 512)
-        let layers = try config.int("num_layers", default: 6)
+        let layers = try config.count("num_layers", default: 6)
         let feedForwardProjection = try config.string("feed_forward_proj", default: "relu")
         let dims = try Dimensions(
             model: model, keyValue: config.positiveInt("d_kv", default: 64), feedForward: config.positiveInt("d_ff", default: 2048),
@@ -57,7 +57,7 @@ struct T5Architecture: Architecture {
             ("encoder", stack(dims, vocab: vocab, layers: layers, decoder: false)),
         ]
         if variant != .encoder {
-            let decoderLayers = try config.int("num_decoder_layers", default: layers)
+            let decoderLayers = try config.count("num_decoder_layers", default: layers)
             children.append(("decoder", stack(dims, vocab: vocab, layers: decoderLayers, decoder: true)))
         }
         if variant == .conditionalGeneration {

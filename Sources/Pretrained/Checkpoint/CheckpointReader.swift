@@ -65,7 +65,8 @@ struct CheckpointReader: Sendable {
     /// with `copy`, as do unplaced slots without it).
     func canView(_ piece: LoadPlan.Piece, slot: TensorSlot, fill: LoadPlan.Fill, on device: Device?) -> Bool {
         let lazy = device == .disk || (device == nil && !options.copy)
-        guard lazy, options.backend == .mmap, fill.pieceCount == 1, fill.isComplete,
+        guard lazy, options.backend == .mmap,
+              fill.pieceCount == 1, fill.isComplete,
               piece.info.dtype == slot.dtype else { return false }
         let offset = headers.entries[piece.shard].header.dataStart + piece.info.dataOffsets.lowerBound
         return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
@@ -143,7 +144,7 @@ struct CheckpointReader: Sendable {
     /// the checkpoint does not cover all of it.
     func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool) throws(PretrainedError) -> TensorStorage {
         guard case .accelerator(let ordinal)? = device else {
-            return zeroed ? Self.zeroed(slot.byteCount) : TensorStorage(uninitializedByteCount: slot.byteCount)
+            return try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: zeroed, tensor: slot.name)
         }
         let storage = try options.allocator.allocate(slot, device: ordinal)
         guard storage.count == slot.byteCount else {
@@ -154,11 +155,6 @@ struct CheckpointReader: Sendable {
         return storage
     }
 
-    static func zeroed(_ byteCount: Int) -> TensorStorage {
-        let storage = TensorStorage(uninitializedByteCount: byteCount)
-        if byteCount > 0 { storage.bytes.initializeMemory(as: UInt8.self, repeating: 0) }
-        return storage
-    }
 }
 
 /// Counts shards and bytes as they finish and forwards them to the caller's progress callback.

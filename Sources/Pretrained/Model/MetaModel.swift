@@ -47,6 +47,7 @@ public struct MetaModel: Sendable {
         let configDType = try config.dtype()
         let modelDType = dtype ?? configDType ?? .f32
         let root = try architecture.build(config)
+        try Self.checkSizes(root, config: config)
         let keepInFP32 = modelDType == .f16 ? architecture.keepInFP32Modules : []
         var slots: [TensorSlot] = []
         Self.collectSlots(root, prefix: "", dtype: modelDType, keepInFP32: keepInFP32, into: &slots)
@@ -66,6 +67,33 @@ public struct MetaModel: Sendable {
         self.tiedWeights = try architecture.tiesWeights(config)
             ? TiedWeights.expand(architecture.tiedWeightsKeys, names: slots.map(\.name), architecture: architecture.name)
             : []
+    }
+
+    /// Checks that every tensor of the tree, and all of them together, have element and byte
+    /// counts that fit in `Int` (at 8 bytes per element, the widest float): a hostile config must
+    /// end in a typed error, not an overflow trap later.
+    static func checkSizes(_ root: Module, config: ModelConfig) throws(PretrainedError) {
+        var total = 0
+        func visit(_ module: Module, prefix: String) throws(PretrainedError) {
+            for entry in module.entries {
+                var elements = 1
+                for dimension in entry.shape {
+                    let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                    guard !overflow, dimension >= 0 else {
+                        throw .invalidConfig(file: config.file, reason: "'\(prefix + entry.name)' would have shape \(entry.shape), whose size overflows")
+                    }
+                    elements = product
+                }
+                let (bytes, overflow) = elements.multipliedReportingOverflow(by: 8)
+                let (sum, sumOverflow) = total.addingReportingOverflow(bytes)
+                guard !overflow, !sumOverflow else {
+                    throw .invalidConfig(file: config.file, reason: "the model's size overflows at '\(prefix + entry.name)' \(entry.shape)")
+                }
+                total = sum
+            }
+            for child in module.children { try visit(child.module, prefix: prefix + child.name + ".") }
+        }
+        try visit(root, prefix: "")
     }
 
     /// The slot named `name`, if any.

@@ -48,14 +48,33 @@ public struct ModelConfig: Sendable {
 
     /// An integer field; `default` when absent or null.
     ///
-    /// - Throws: `PretrainedError.invalidConfig` when present but not an integer, or negative.
+    /// - Throws: `PretrainedError.invalidConfig` when present but not an integer, negative, or
+    ///   2^31 or more.
     public func int(_ key: String, default fallback: Int) throws(PretrainedError) -> Int {
         guard let value = json[key], !value.isNull else { return fallback }
         guard case .int(let number) = value else {
             throw .invalidConfig(file: file, reason: "'\(key)' is \(value.serialized()), not an integer")
         }
         guard number >= 0 else { throw .invalidConfig(file: file, reason: "'\(key)' is negative (\(number))") }
+        // Sizes are multiplied by each other and by small constants while the skeleton is built;
+        // below 2^31 no product of two of them can overflow, and shapes are checked after.
+        guard number <= Int(Int32.max) else {
+            throw .invalidConfig(file: file, reason: "'\(key)' is \(number), larger than any model dimension (2^31 - 1)")
+        }
         return number
+    }
+
+    /// The largest repetition count (layers, experts) a config may ask for: far above any real
+    /// model, low enough that a hostile config cannot make the skeleton itself exhaust memory.
+    public static let maximumCount = 65_536
+
+    /// A repetition count (layers, experts): a non-negative integer up to `maximumCount`.
+    public func count(_ key: String, default fallback: Int) throws(PretrainedError) -> Int {
+        let value = try int(key, default: fallback)
+        guard value <= Self.maximumCount else {
+            throw .invalidConfig(file: file, reason: "'\(key)' is \(value), more than the \(Self.maximumCount) supported")
+        }
+        return value
     }
 
     /// A required positive integer field, or `default`.

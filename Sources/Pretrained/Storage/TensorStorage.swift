@@ -1,5 +1,11 @@
 internal import CSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The memory behind one or more tensors: a view into a mapped file, or bytes this process owns.
 ///
 /// Storage is a class so that identity means sharing: tied parameters hold the same
@@ -19,7 +25,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// How owned memory is released.
     private enum Release {
-        case none, deallocate, unmap
+        case none, deallocate, free, unmap
         case call(@Sendable (UnsafeMutableRawBufferPointer) -> Void)
     }
 
@@ -77,6 +83,35 @@ public final class TensorStorage: @unchecked Sendable {
         self.release = .call(deallocator)
     }
 
+    /// Fresh owned memory of `byteCount` bytes, like `init(uninitializedByteCount:)`, but a
+    /// failed allocation is a typed error instead of a trap: what a loader uses for sizes that
+    /// come from files.
+    ///
+    /// - Parameter zeroed: whether the bytes must read as zero (free for huge-page mappings, which
+    ///   the kernel hands out zero-filled).
+    /// - Throws: `PretrainedError.allocationFailed` naming `tensor`.
+    public static func allocate(byteCount: Int, zeroed: Bool, tensor: String) throws(PretrainedError) -> TensorStorage {
+        guard byteCount >= 0 else { throw .allocationFailed(tensor: tensor, bytes: byteCount) }
+        var base: UnsafeMutableRawPointer?
+        if byteCount >= hugePageThreshold {
+            guard csupport_map_anonymous(byteCount, 1, &base) == 0, let base else {
+                throw .allocationFailed(tensor: tensor, bytes: byteCount)
+            }
+            return TensorStorage(owned: UnsafeMutableRawBufferPointer(start: base, count: byteCount), release: .unmap)
+        }
+        guard posix_memalign(&base, ownedAlignment, max(byteCount, 1)) == 0, let base else {
+            throw .allocationFailed(tensor: tensor, bytes: byteCount)
+        }
+        if zeroed { memset(base, 0, byteCount) }
+        return TensorStorage(owned: UnsafeMutableRawBufferPointer(start: base, count: byteCount), release: .free)
+    }
+
+    private init(owned bytes: UnsafeMutableRawBufferPointer, release: Release) {
+        self.backing = .owned
+        self.bytes = bytes
+        self.release = release
+    }
+
     /// Owned memory holding a copy of `source`.
     public convenience init(copying source: UnsafeRawBufferPointer) {
         self.init(uninitializedByteCount: source.count)
@@ -91,6 +126,7 @@ public final class TensorStorage: @unchecked Sendable {
         switch release {
         case .none: break
         case .deallocate: base.deallocate()
+        case .free: free(base)
         case .unmap: _ = csupport_unmap(base, bytes.count)
         case .call(let deallocator): deallocator(bytes)
         }
