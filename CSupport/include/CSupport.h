@@ -84,6 +84,88 @@ const char *csupport_zstd_version(void);
 /// The version number of the linked liblz4 (`LZ4_versionNumber`), e.g. 10904 for 1.9.4.
 int csupport_lz4_version(void);
 
+// MARK: zstd and lz4 frames
+//
+// Streaming decoders and one-shot frame encoders over caller buffers. Functions return 0 or the
+// codec's own error code (a positive number; `csupport_*_error_name` spells it), except where a
+// comment says errno (context creation). Decoding stops at the end of each frame.
+
+/// What a codec error code means, for callers that do not include the codec headers.
+typedef enum {
+    CSUPPORT_CODEC_ERROR_OTHER = 0,     ///< Corrupt data, an unsupported parameter, ...
+    CSUPPORT_CODEC_ERROR_CHECKSUM = 1,  ///< A content or block checksum does not match.
+    CSUPPORT_CODEC_ERROR_TRUNCATED = 2, ///< The input ends inside a frame.
+    CSUPPORT_CODEC_ERROR_FRAME_SIZE = 3,///< The frame decodes to another size than it declares.
+} csupport_codec_error_kind;
+
+/// Creates a zstd decompression context (`ZSTD_createDCtx`). Returns 0 or `ENOMEM` (errno).
+int csupport_zstd_dctx_create(void *_Nullable *_Nonnull out_dctx);
+
+/// Frees a context from `csupport_zstd_dctx_create` (`ZSTD_freeDCtx`).
+void csupport_zstd_dctx_free(void *dctx);
+
+/// One streaming step (`ZSTD_decompressStream`): reads `src[*src_pos..<src_size]`, writes
+/// `dst[*dst_pos..<dst_size]`, and advances both positions. `*out_frame_done` becomes 1 when a
+/// frame has been completely decoded, checksum verified, and flushed.
+int csupport_zstd_decompress(void *dctx, void *_Nullable dst, size_t dst_size, size_t *dst_pos,
+                             const void *_Nullable src, size_t src_size, size_t *src_pos,
+                             int *out_frame_done);
+
+/// The name of a zstd error code (`ZSTD_getErrorString`).
+const char *csupport_zstd_error_name(int code);
+
+/// What a zstd error code means.
+csupport_codec_error_kind csupport_zstd_error_kind(int code);
+
+/// The lowest and highest compression levels libzstd accepts (`ZSTD_minCLevel`, `ZSTD_maxCLevel`).
+int csupport_zstd_min_level(void);
+int csupport_zstd_max_level(void);
+
+/// Creates a zstd compression context (`ZSTD_createCCtx`) that writes, per frame, the content size
+/// and an XXH64 content checksum at `level`. Returns 0, `ENOMEM`, or `EINVAL` (errno values) when
+/// libzstd rejects a parameter.
+int csupport_zstd_cctx_create(int level, void *_Nullable *_Nonnull out_cctx);
+
+/// Frees a context from `csupport_zstd_cctx_create` (`ZSTD_freeCCtx`).
+void csupport_zstd_cctx_free(void *cctx);
+
+/// The largest compressed size of `size` bytes in one frame (`ZSTD_compressBound`).
+size_t csupport_zstd_compress_bound(size_t size);
+
+/// Compresses `src` into one whole frame in `dst` (`ZSTD_compress2`); `*out_written` is its size.
+int csupport_zstd_compress_frame(void *cctx, void *dst, size_t capacity, const void *src, size_t size,
+                                 size_t *out_written);
+
+/// Creates an lz4 frame decompression context (`LZ4F_createDecompressionContext`). Returns 0 or
+/// `ENOMEM` (errno).
+int csupport_lz4_dctx_create(void *_Nullable *_Nonnull out_dctx);
+
+/// Frees a context from `csupport_lz4_dctx_create` (`LZ4F_freeDecompressionContext`).
+void csupport_lz4_dctx_free(void *dctx);
+
+/// One streaming step (`LZ4F_decompress`), with the same contract as `csupport_zstd_decompress`.
+/// Skippable frames are passed over.
+int csupport_lz4_decompress(void *dctx, void *_Nullable dst, size_t dst_size, size_t *dst_pos,
+                            const void *_Nullable src, size_t src_size, size_t *src_pos,
+                            int *out_frame_done);
+
+/// The name of an lz4 frame error code (`LZ4F_getErrorName`).
+const char *csupport_lz4_error_name(int code);
+
+/// What an lz4 frame error code means.
+csupport_codec_error_kind csupport_lz4_error_kind(int code);
+
+/// The highest lz4 compression level (`LZ4HC_CLEVEL_MAX`); levels below 3 use the fast compressor.
+int csupport_lz4_max_level(void);
+
+/// The largest compressed size of `size` bytes in one frame at `level` (`LZ4F_compressFrameBound`).
+size_t csupport_lz4_compress_bound(size_t size, int level);
+
+/// Compresses `src` into one whole lz4 frame in `dst` (`LZ4F_compressFrame`): 4 MiB independent
+/// blocks, the content size and an XXH32 content checksum in the frame; `*out_written` is its size.
+int csupport_lz4_compress_frame(void *dst, size_t capacity, const void *src, size_t size, int level,
+                                size_t *out_written);
+
 #pragma clang assume_nonnull end
 
 #endif

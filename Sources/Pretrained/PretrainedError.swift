@@ -102,6 +102,34 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// Memory for a tensor could not be allocated.
     case allocationFailed(tensor: String, bytes: Int)
 
+    // MARK: Compressed shards
+
+    /// The file does not start with a frame of the codec its name announces (`.none`: of any
+    /// codec); `found` shows its first bytes.
+    case notCompressedAs(file: String, compression: ShardCompression, found: String)
+    /// The codec rejected the frame at byte `offset`: corrupt data or a parameter it does not
+    /// support; `reason` is the codec's message.
+    case corruptFrame(file: String, offset: Int, reason: String)
+    /// The frame at byte `offset` decodes to bytes whose checksum does not match the one it stores.
+    case frameChecksumMismatch(file: String, offset: Int)
+    /// The file ends inside the frame at byte `offset`.
+    case truncatedFrame(file: String, offset: Int)
+    /// `count` bytes from `offset` on, after the last frame, do not start a frame.
+    case trailingGarbage(file: String, offset: Int, count: Int)
+    /// The frame at byte `offset` decodes to another size than the `declared` one (`actual` is
+    /// `nil` when decoding stopped before the real size was known).
+    case frameSizeMismatch(file: String, offset: Int, declared: Int, actual: Int?)
+    /// The stream decodes to more bytes than the `expected` length prefix, header and data.
+    case decodedBeyondData(file: String, expected: Int)
+    /// The header declares more decoded bytes than a stream of this size can decode to.
+    case implausibleDecodedSize(file: String, compression: ShardCompression, declared: Int, compressedBytes: Int)
+    /// A compression level, frame size or output folder `pretrained compress` cannot use.
+    case invalidCompressionOptions(reason: String)
+    /// A shard given to `pretrained compress` is already compressed.
+    case alreadyCompressed(file: String)
+    /// A compressed copy does not decode to the original's bytes.
+    case verificationFailed(file: String, reason: String)
+
     // MARK: Placement
 
     /// A `--max-memory` spec (`0=10GB,cpu=30GB,disk=1000GB`) or a memory size in it cannot be read.
@@ -112,6 +140,10 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String {
         switch self {
+        case let .invalidMaxMemory(spec, reason):
+            return "max memory '\(spec)': \(reason)"
+        case let .placementFailed(reason):
+            return "cannot infer a device map: \(reason)"
         case let .io(file, operation, code):
             return "\(file): \(operation) failed: \(PretrainedError.message(errno: code)) (errno \(code))"
         case let .fileTooSmall(file, size):
@@ -184,10 +216,31 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): the file changed size while it was being loaded"
         case let .allocationFailed(tensor, bytes):
             return "tensor '\(tensor)': cannot allocate \(bytes) bytes"
-        case let .invalidMaxMemory(spec, reason):
-            return "max memory '\(spec)': \(reason)"
-        case let .placementFailed(reason):
-            return "cannot infer a device map: \(reason)"
+        case let .notCompressedAs(file, compression, found):
+            let expected = compression == .none ? "a zstd or lz4 file" : compression == .lz4 ? "an lz4 file" : "a zstd file"
+            return "\(file): not \(expected): it starts with \(found)"
+        case let .corruptFrame(file, offset, reason):
+            return "\(file): the frame at byte \(offset) is corrupt: \(reason)"
+        case let .frameChecksumMismatch(file, offset):
+            return "\(file): the frame at byte \(offset) fails its checksum (the data is corrupt)"
+        case let .truncatedFrame(file, offset):
+            return "\(file): the file ends inside the frame at byte \(offset) (it is truncated)"
+        case let .trailingGarbage(file, offset, count):
+            return "\(file): \(count) bytes at byte \(offset), after the last frame, are not a frame"
+        case let .frameSizeMismatch(file, offset, declared, actual):
+            return "\(file): the frame at byte \(offset) declares \(declared) decoded bytes but decodes to "
+                + (actual.map { "\($0)" } ?? "a different number")
+        case let .decodedBeyondData(file, expected):
+            return "\(file): the stream decodes to more than the \(expected) bytes its header accounts for"
+        case let .implausibleDecodedSize(file, compression, declared, compressedBytes):
+            return "\(file): the header declares \(declared) decoded bytes, more than \(compressedBytes) bytes of "
+                + "\(compression.rawValue) can hold"
+        case let .invalidCompressionOptions(reason):
+            return "cannot compress: \(reason)"
+        case let .alreadyCompressed(file):
+            return "\(file): the shard is already compressed; compress the plain checkpoint"
+        case let .verificationFailed(file, reason):
+            return "\(file): the compressed copy does not match the original: \(reason)"
         case let .invalidTensorData(tensor, reason):
             return "tensor '\(tensor)': \(reason)"
         }

@@ -6,10 +6,10 @@ extension PretrainedCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List a checkpoint's tensors from its headers, without reading tensor data.",
-            discussion: "PATH is a folder, a .safetensors file, or an index JSON."
+            discussion: "PATH is a folder, a .safetensors file (optionally .zst, .zstd or .lz4), or an index JSON."
         )
 
-        @Argument(help: "A checkpoint folder, a .safetensors file, or a model.safetensors.index.json.")
+        @Argument(help: "A checkpoint folder, a .safetensors file (or .zst, .lz4), or a model.safetensors.index.json.")
         var path: String
 
         @Flag(help: "Print JSON as the CLI contract specifies.")

@@ -7,7 +7,7 @@ enum InspectReport {
         let shards: [JSONValue] = headers.entries.map { entry in
             .object([
                 (key: "file", value: .string(entry.shard.name)),
-                (key: "compression", value: "none"),
+                (key: "compression", value: .string(entry.shard.compression.rawValue)),
                 (key: "bytes", value: .int(entry.fileSize)),
                 (key: "metadata", value: .object(entry.header.metadata.sorted { $0.key < $1.key }
                     .map { (key: $0.key, value: JSONValue.string($0.value)) })),
@@ -41,8 +41,9 @@ enum InspectReport {
         lines.append("")
         for entry in headers.entries {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
             lines.append("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
-                + "\(ByteCount.format(entry.fileSize)) on disk"
+                + "\(ByteCount.format(entry.fileSize)) on disk\(compression)"
                 + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
         }
         lines.append("total: \(rows.count) tensors, \(ByteCount.format(headers.totalBytes)) "

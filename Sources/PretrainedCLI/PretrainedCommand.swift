@@ -14,7 +14,7 @@ struct PretrainedCommand: ParsableCommand {
         commandName: "pretrained",
         abstract: "Inspect and load Hugging Face-style safetensors checkpoints.",
         version: Version.description,
-        subcommands: [Inspect.self, Load.self, Plan.self]
+        subcommands: [Inspect.self, Load.self, Compress.self, Plan.self]
     )
 
     /// Parses and runs, mapping argument-parser's usage exit status (64) to the contract's 2.

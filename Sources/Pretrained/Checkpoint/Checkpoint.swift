@@ -28,6 +28,10 @@ public struct Checkpoint: Sendable {
     /// - A `.json` file: an index; shards are looked up beside it.
     /// - Any other file: a single safetensors file.
     ///
+    /// Shards may be compressed (`NAME.safetensors.zst`, `.zstd`, `.lz4`): where a plain name is
+    /// expected and only a compressed variant exists, the variant is used, and an index naming a
+    /// compressed file whose plain version is all there is gets the plain file.
+    ///
     /// Shards named by an index must exist and stay inside the folder, symbolic links included.
     ///
     /// - Parameters:
@@ -42,16 +46,19 @@ public struct Checkpoint: Sendable {
         case .directory:
             let index = Path.join(path, indexFileName)
             if FileSystem.kind(of: index) == .file { return try fromIndex(index, boundary: boundary) }
-            let single = Path.join(path, singleFileName)
-            if FileSystem.kind(of: single) == .file { return fromFile(single) }
-            let candidates = FileSystem.contents(of: path).filter { $0.hasSuffix(".safetensors") }
-            guard candidates.count == 1 else {
+            if let single = existingFile(in: path, named: singleFileName) { return fromFile(single) }
+            let names = FileSystem.contents(of: path).filter(ShardFileNames.isShard)
+            var candidates: [String] = []
+            for name in names where !candidates.contains(ShardFileNames.plainName(of: name)) {
+                candidates.append(ShardFileNames.plainName(of: name))
+            }
+            guard candidates.count == 1, let only = existingFile(in: path, named: candidates[0]) else {
                 let reason = candidates.isEmpty
                     ? "the folder has no \(indexFileName), \(singleFileName) or other .safetensors file"
                     : "the folder has no \(indexFileName) and several .safetensors files: \(candidates.joined(separator: ", "))"
                 throw .noCheckpoint(path: path, reason: reason)
             }
-            return fromFile(Path.join(path, candidates[0]))
+            return fromFile(only)
         case .file:
             return path.hasSuffix(".json") ? try fromIndex(path, boundary: boundary) : fromFile(path)
         case .other:
@@ -64,7 +71,8 @@ public struct Checkpoint: Sendable {
     static func fromFile(_ file: String) -> Checkpoint {
         let directory = Path.directory(of: file)
         return Checkpoint(
-            directory: directory, shards: [Shard(name: Path.lastComponent(of: file), path: file)],
+            directory: directory,
+            shards: [Shard(name: Path.lastComponent(of: file), path: file, compression: ShardCompression(fileName: file))],
             index: nil, indexPath: nil, configPath: configBeside(directory))
     }
 
@@ -76,19 +84,24 @@ public struct Checkpoint: Sendable {
         }
         var shards: [Shard] = []
         for name in index.shardNames {
-            let shardPath = Path.join(directory, name)
-            guard let canonical = FileSystem.canonicalPath(shardPath) else {
+            guard let shardPath = existingFile(in: directory, named: name),
+                  let canonical = FileSystem.canonicalPath(shardPath) else {
                 throw .missingShard(file: indexPath, shard: name)
             }
             guard FileSystem.isInside(canonical, directory: root) else {
                 throw .shardOutsideCheckpoint(file: indexPath, shard: name)
             }
-            guard FileSystem.kind(of: shardPath) == .file else { throw .missingShard(file: indexPath, shard: name) }
-            shards.append(Shard(name: name, path: shardPath))
+            shards.append(Shard(name: name, path: shardPath, compression: ShardCompression(fileName: shardPath)))
         }
         return Checkpoint(
             directory: directory, shards: shards, index: index, indexPath: indexPath,
             configPath: configBeside(directory))
+    }
+
+    /// The path of the first of `name`'s plain or compressed variants that is a file in
+    /// `directory` (links followed).
+    static func existingFile(in directory: String, named name: String) -> String? {
+        ShardFileNames.candidates(for: name).lazy.map { Path.join(directory, $0) }.first { FileSystem.kind(of: $0) == .file }
     }
 
     static func configBeside(_ directory: String) -> String? {
@@ -99,8 +112,17 @@ public struct Checkpoint: Sendable {
 
 /// One file of a checkpoint.
 public struct Shard: Sendable, Hashable {
-    /// The name as the checkpoint refers to it (relative to the checkpoint folder).
+    /// The name as the checkpoint refers to it (relative to the checkpoint folder). An index
+    /// naming `x.safetensors` that is stored as `x.safetensors.zst` keeps the index's name here.
     public var name: String
     /// The path to open.
     public var path: String
+    /// How the file at `path` is stored (from its extension; the magic number is checked on read).
+    public var compression: ShardCompression
+
+    public init(name: String, path: String, compression: ShardCompression = .none) {
+        self.name = name
+        self.path = path
+        self.compression = compression
+    }
 }

@@ -4,7 +4,11 @@ public struct CheckpointHeaders: Sendable {
     public struct Entry: Sendable {
         public var shard: Shard
         public var header: SafetensorsHeader
+        /// The size of the file on disk (compressed, for a compressed shard).
         public var fileSize: Int
+        /// The open reader of a compressed shard (its frames found, its header decoded), which
+        /// decodes its data; `nil` for a plain shard.
+        public var compressed: CompressedShardReader?
     }
 
     /// The checkpoint the headers belong to.
@@ -12,23 +16,23 @@ public struct CheckpointHeaders: Sendable {
     /// Each shard's header, in shard order.
     public var entries: [Entry]
 
-    /// Reads every shard's header (no tensor data) and checks that no tensor is held by two
-    /// shards and that each tensor the index names is in the shard it names.
+    /// Reads every shard's header (no tensor data: a compressed shard's frames are located and
+    /// only its header is decoded) and checks that no tensor is held by two shards and that each
+    /// tensor the index names is in the shard it names.
     ///
     /// - Throws: header errors naming the shard, `.tensorInTwoShards`, `.tensorNotInShard`.
     public static func read(_ checkpoint: Checkpoint) throws(PretrainedError) -> CheckpointHeaders {
         var entries: [Entry] = []
         var owner: [String: String] = [:]
         for shard in checkpoint.shards {
-            let descriptor = try FileDescriptor(readingFrom: shard.path)
-            let size = try descriptor.size()
-            let header = try SafetensorsFile.readHeader(from: descriptor, fileSize: size)
+            let entry = try readEntry(shard)
+            let header = entry.header
             for info in header.tensors {
                 if let first = owner.updateValue(shard.name, forKey: info.name) {
                     throw .tensorInTwoShards(tensor: info.name, first: first, second: shard.name)
                 }
             }
-            entries.append(Entry(shard: shard, header: header, fileSize: size))
+            entries.append(entry)
         }
         if let index = checkpoint.index {
             for (tensor, shard) in index.weightMap where owner[tensor] != shard {
@@ -36,6 +40,18 @@ public struct CheckpointHeaders: Sendable {
             }
         }
         return CheckpointHeaders(checkpoint: checkpoint, entries: entries)
+    }
+
+    /// One shard's header: read from the file, or decoded from the first frames of a compressed one.
+    static func readEntry(_ shard: Shard) throws(PretrainedError) -> Entry {
+        if shard.compression != .none {
+            let reader = try CompressedShardReader(path: shard.path, compression: shard.compression)
+            return Entry(shard: shard, header: reader.header, fileSize: reader.fileSize, compressed: reader)
+        }
+        let descriptor = try FileDescriptor(readingFrom: shard.path)
+        let size = try descriptor.size()
+        let header = try SafetensorsFile.readHeader(from: descriptor, fileSize: size)
+        return Entry(shard: shard, header: header, fileSize: size, compressed: nil)
     }
 
     /// Every tensor with the shard that holds it, sorted by name.

@@ -65,7 +65,7 @@ struct CheckpointReader: Sendable {
     /// with `copy`, as do unplaced slots without it).
     func canView(_ piece: LoadPlan.Piece, slot: TensorSlot, fill: LoadPlan.Fill, on device: Device?) -> Bool {
         let lazy = device == .disk || (device == nil && !options.copy)
-        guard lazy, options.backend == .mmap,
+        guard lazy, options.backend == .mmap, headers.entries[piece.shard].compressed == nil,
               fill.pieceCount == 1, fill.isComplete,
               piece.info.dtype == slot.dtype else { return false }
         let offset = headers.entries[piece.shard].header.dataStart + piece.info.dataOffsets.lowerBound
@@ -76,6 +76,10 @@ struct CheckpointReader: Sendable {
     func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)],
                    owned: [TensorStorage?]) throws(PretrainedError) -> [(Int, TensorStorage)] {
         let entry = headers.entries[shard]
+        if let compressed = entry.compressed {
+            try compressed.read(into: SlotSink(copies: copies, owned: owned, slots: model.slots))
+            return []
+        }
         let file = try SafetensorsFile(path: entry.shard.path, backend: options.backend)
         guard file.fileSize == entry.fileSize else { throw .shardChanged(file: entry.shard.path) }
         var result: [(Int, TensorStorage)] = []
