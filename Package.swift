@@ -30,7 +30,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PretrainedBench",
-            dependencies: ["Pretrained", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pretrained", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PretrainedTests",

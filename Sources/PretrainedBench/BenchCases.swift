@@ -23,6 +23,15 @@ struct BenchContext {
     var cliPath: String
     /// Keeps loaded models alive until the child measures its memory.
     var keepAlive: (Any) -> Void
+
+    /// The plain shard sizes, in order.
+    var plainSizes: [Int] { shards.map { (try? BenchCases.fileSize($0)) ?? 0 } }
+    var plainBytes: Int { plainSizes.reduce(0, +) }
+
+    /// The shard files of a compressed variant, in order.
+    func files(_ variant: String) throws -> [String] {
+        try Checkpoint.resolve(checkpoint.directory + "-" + variant).shards.map(\.path)
+    }
 }
 
 enum BenchCases {
@@ -36,6 +45,19 @@ enum BenchCases {
         BenchCase(name: "cold-read", title: "limit: cold read() into fresh memory (after eviction)",
                   run: { try Kernels.readIntoFreshMemory($0.shards) }, setUp: { try evictOrFail($0.shards) }),
 
+        BenchCase(name: "zstd-cli", title: "limit: zstd -d (one frame per shard, 1 thread)", run: { context in
+            try CodecKernels.stockTool(["zstd", "-d", "-c", "-q"], files: context.files("zstd1"), plainBytes: context.plainBytes)
+        }),
+        BenchCase(name: "lz4-cli", title: "limit: lz4 -d (1 thread)", run: { context in
+            try CodecKernels.stockTool(["lz4", "-d", "-c", "-q"], files: context.files("lz4"), plainBytes: context.plainBytes)
+        }),
+        BenchCase(name: "zstd-fresh", title: "limit: libzstd decode into fresh memory (1 thread)", run: { context in
+            try CodecKernels.decodeIntoFreshMemory(context.files("zstd1"), plainSizes: context.plainSizes, codec: "zstd")
+        }),
+        BenchCase(name: "lz4-fresh", title: "limit: liblz4 decode into fresh memory (1 thread)", run: { context in
+            try CodecKernels.decodeIntoFreshMemory(context.files("lz4"), plainSizes: context.plainSizes, codec: "lz4")
+        }),
+
         BenchCase(name: "load", title: "load: zero-copy default", run: { try load($0, LoadOptions()) }),
         BenchCase(name: "load-copy", title: "load: --copy", limit: "memcpy", run: { try load($0, LoadOptions(copy: true)) }),
         BenchCase(name: "load-f32", title: "load: bf16 -> F32", limit: "widen",
@@ -44,26 +66,46 @@ enum BenchCases {
                   run: { try load($0, LoadOptions(backend: .pread)) }),
         BenchCase(name: "load-cold", title: "load: --copy, cold (after eviction)", limit: "cold-read",
                   run: { try load($0, LoadOptions(copy: true)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-zstd1", title: "load: zstd, one frame per shard", limit: "zstd-fresh",
+                  run: { try load($0, LoadOptions(), variant: "zstd1") }),
+        BenchCase(name: "load-zstd", title: "load: zstd, 4 MiB frames in parallel", limit: "zstd-fresh",
+                  run: { try load($0, LoadOptions(), variant: "zstd") }),
+        BenchCase(name: "load-lz4", title: "load: lz4, 4 MiB frames in parallel", limit: "lz4-fresh",
+                  run: { try load($0, LoadOptions(), variant: "lz4") }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
             let headers = try CheckpointHeaders.read(Checkpoint.resolve(context.headerOnlyCheckpoint))
             return headers.entries.reduce(0) { $0 + $1.header.headerLength }
         }),
         BenchCase(name: "process-load", title: "whole process: pretrained load", run: { context in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: context.cliPath)
-            process.arguments = ["load", context.checkpoint.directory, "--json"]
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw BenchError("pretrained load exited \(process.terminationStatus)") }
-            return try context.shards.reduce(0) { $0 + (try fileSize($1)) }
+            let status = try spawnAndWait([context.cliPath, "load", context.checkpoint.directory, "--json"])
+            guard status == 0 else { throw BenchError("pretrained load exited \(status)") }
+            return context.plainBytes
         }),
     ]
 
-    static func load(_ context: BenchContext, _ options: LoadOptions) throws -> Int {
-        let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: options)
+    static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil) throws -> Int {
+        let directory = variant.map { context.checkpoint.directory + "-" + $0 } ?? context.checkpoint.directory
+        let model = try Pretrained.load(pretrained: directory, options: options)
         context.keepAlive(model)
         return model.parameters.reduce(0) { $0 + ($1.dtype == .f32 ? $1.byteCount / 2 : $1.byteCount) }
+    }
+
+    /// Runs a program with `posix_spawn` (no shell, output to /dev/null) and returns its exit
+    /// status: the cheapest way to start a process, so the figure is the program's own.
+    static func spawnAndWait(_ arguments: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
+            throw BenchError("cannot start \(arguments[0])")
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return (status >> 8) & 0xFF
     }
 
     static func evictOrFail(_ shards: [String]) throws {

@@ -67,6 +67,35 @@ struct BenchCheckpoint {
     func shardPaths() throws -> [String] {
         try Checkpoint.resolve(directory).shards.map(\.path)
     }
+
+    /// A compressed copy of the checkpoint.
+    struct Variant {
+        var name: String
+        var compression: ShardCompression
+        var frameSize: Int
+    }
+
+    /// zstd with one frame per shard (sequential decoding), zstd and lz4 in 4 MiB frames (parallel).
+    static let variants = [
+        Variant(name: "zstd1", compression: .zstd, frameSize: 1 << 30),
+        Variant(name: "zstd", compression: .zstd, frameSize: 4 << 20),
+        Variant(name: "lz4", compression: .lz4, frameSize: 4 << 20),
+    ]
+
+    func directory(of variant: Variant) -> String { directory + "-" + variant.name }
+
+    /// Writes the compressed variants that are not there yet.
+    func prepareVariants() throws {
+        for variant in Self.variants {
+            let target = directory(of: variant)
+            let marker = target + "/.complete"
+            if FileManager.default.fileExists(atPath: marker) { continue }
+            try? FileManager.default.removeItem(atPath: target)
+            let options = CompressedShardWriter.Options(compression: variant.compression, frameSize: variant.frameSize)
+            _ = try CheckpointCompressor.compress(Checkpoint.resolve(directory), to: target, options: options, verify: false)
+            try Data().write(to: URL(fileURLWithPath: marker))
+        }
+    }
 }
 
 /// Weight-like bf16 values: random sign and mantissa, exponents of magnitudes around 0.001-0.1,

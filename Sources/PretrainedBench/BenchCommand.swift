@@ -47,6 +47,7 @@ struct BenchCommand: ParsableCommand {
         }
         FileHandle.standardError.write(Data("checkpoint: \(checkpoint.directory)\n".utf8))
         if try checkpoint.prepare() { FileHandle.standardError.write(Data("  written\n".utf8)) }
+        try checkpoint.prepareVariants()
         _ = try BenchCases.prepareHeaderOnlyCheckpoint(in: cache)
         let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
         let cases = BenchCases.all.filter { selected?.contains($0.name) ?? true }
