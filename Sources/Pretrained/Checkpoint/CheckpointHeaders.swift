@@ -23,16 +23,19 @@ public struct CheckpointHeaders: Sendable {
     /// - Throws: header errors naming the shard, `.tensorInTwoShards`, `.tensorNotInShard`.
     public static func read(_ checkpoint: Checkpoint) throws(PretrainedError) -> CheckpointHeaders {
         var entries: [Entry] = []
+        for shard in checkpoint.shards { entries.append(try readEntry(shard)) }
+        // One shard's header already has distinct names; only several shards or an index need the map.
+        guard entries.count > 1 || checkpoint.index != nil else {
+            return CheckpointHeaders(checkpoint: checkpoint, entries: entries)
+        }
         var owner: [String: String] = [:]
-        for shard in checkpoint.shards {
-            let entry = try readEntry(shard)
-            let header = entry.header
-            for info in header.tensors {
-                if let first = owner.updateValue(shard.name, forKey: info.name) {
-                    throw .tensorInTwoShards(tensor: info.name, first: first, second: shard.name)
+        owner.reserveCapacity(entries.reduce(0) { $0 + $1.header.tensors.count })
+        for entry in entries {
+            for info in entry.header.tensors {
+                if let first = owner.updateValue(entry.shard.name, forKey: info.name) {
+                    throw .tensorInTwoShards(tensor: info.name, first: first, second: entry.shard.name)
                 }
             }
-            entries.append(entry)
         }
         if let index = checkpoint.index {
             for (tensor, shard) in index.weightMap where owner[tensor] != shard {

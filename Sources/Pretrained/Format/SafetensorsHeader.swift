@@ -55,13 +55,18 @@ extension SafetensorsHeader {
     /// - Throws: a `PretrainedError` naming the rule the header breaks.
     /// - Complexity: O(*n* log *n*) in the number of tensors.
     public static func parse(json: UnsafeRawBufferPointer, fileSize: Int, file: String) throws(PretrainedError) -> SafetensorsHeader {
-        guard String(validating: json, as: UTF8.self) != nil else { throw .headerNotUTF8(file: file) }
-        guard json.first == UInt8(ascii: "{") else { throw .headerInvalidStart(file: file) }
+        // A document that parses is valid UTF-8: the parser validates every string and accepts
+        // only ASCII outside them. So the whole-header UTF-8 check, which the reference runs
+        // first, is needed only to classify a failure.
+        func isUTF8() -> Bool { String(validating: json, as: UTF8.self) != nil }
+        guard json.first == UInt8(ascii: "{") else {
+            throw isUTF8() ? .headerInvalidStart(file: file) : .headerNotUTF8(file: file)
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(json)
         } catch {
-            throw .headerInvalidJSON(file: file, reason: error.description)
+            throw isUTF8() ? .headerInvalidJSON(file: file, reason: error.description) : .headerNotUTF8(file: file)
         }
         guard case .object(let members) = document else {
             throw .headerInvalidJSON(file: file, reason: "the header is not a JSON object")
