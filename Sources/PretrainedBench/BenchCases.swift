@@ -72,6 +72,11 @@ enum BenchCases {
                   run: { try load($0, LoadOptions(), variant: "zstd") }),
         BenchCase(name: "load-lz4", title: "load: lz4, 4 MiB frames in parallel", limit: "lz4-fresh",
                   run: { try load($0, LoadOptions(), variant: "lz4") }),
+        // One shard at a time, so that only frames can spread the work over the cores.
+        BenchCase(name: "load-zstd1-serial", title: "load: zstd, one frame per shard, shards one by one",
+                  limit: "zstd-fresh", run: { try load($0, serialShards, variant: "zstd1") }),
+        BenchCase(name: "load-zstd-serial", title: "load: zstd, 4 MiB frames, shards one by one", limit: "zstd-fresh",
+                  run: { try load($0, serialShards, variant: "zstd") }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
             let headers = try CheckpointHeaders.read(Checkpoint.resolve(context.headerOnlyCheckpoint))
             return headers.entries.reduce(0) { $0 + $1.header.headerLength }
@@ -82,6 +87,12 @@ enum BenchCases {
             return context.plainBytes
         }),
     ]
+
+    static let serialShards: LoadOptions = {
+        var options = LoadOptions()
+        options.parallel = false
+        return options
+    }()
 
     static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil) throws -> Int {
         let directory = variant.map { context.checkpoint.directory + "-" + $0 } ?? context.checkpoint.directory
