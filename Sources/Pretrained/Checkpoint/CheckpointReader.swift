@@ -93,8 +93,13 @@ struct CheckpointReader: Sendable {
                 result.append((index, TensorStorage(viewing: mapped, range: file.fileRange(of: piece.info))))
             }
             for (index, piece) in copies {
-                let source = UnsafeRawBufferPointer(rebasing: mapped.bytes[file.fileRange(of: piece.info)])
+                let range = file.fileRange(of: piece.info)
+                let source = UnsafeRawBufferPointer(rebasing: mapped.bytes[range])
                 if let destination = owned[index] { place(source, piece: piece, into: destination, slot: model.slots[index]) }
+                // Drop the copied pages from this process (they stay in the page cache, and views
+                // of this shard fault them back in from the file): a copy load then peaks at the
+                // copies' size, not copies plus mapped shards.
+                mapped.advise(.dontNeed, range: range)
             }
             // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
             guard mapped.isIntact else { throw .shardChanged(file: entry.shard.path) }
