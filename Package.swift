@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -28,14 +29,21 @@ let package = Package(
             name: "PretrainedCLI",
             dependencies: ["Pretrained", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Hostile-input harness (see SECURITY.md): the oracles libFuzzer drives, replayed by the tests,
+        // and the libFuzzer entry point, which only `scripts/fuzz` builds with `-DFUZZING`.
+        .target(name: "PretrainedFuzzTargets", dependencies: ["Pretrained"], path: "Fuzz/Targets"),
+        .executableTarget(name: "PretrainedFuzz", dependencies: ["PretrainedFuzzTargets"], path: "Fuzz/Driver"),
         .executableTarget(
             name: "PretrainedBench",
             dependencies: ["Pretrained", "CSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PretrainedTests",
-            dependencies: ["Pretrained", "PretrainedCLI"],
-            resources: [.copy("Fixtures")]
+            dependencies: [
+                "Pretrained", "PretrainedCLI", "PretrainedFuzzTargets",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures"), .copy("FuzzCorpus")]
         ),
     ]
 )
