@@ -21,4 +21,20 @@ struct FrameReader {
         guard let bytes = try bytes(count, at: offset) else { return nil }
         return bytes.reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }
+
+    /// The little-endian integer of `count` bytes at `position`, inside the frame that starts at
+    /// `frame`: the file ending first is `.truncatedFrame` for that frame.
+    func integer(_ count: Int, at position: Int, inFrameAt frame: Int, file: String) throws(PretrainedError) -> Int {
+        guard let value = try integer(count, at: position) else { throw .truncatedFrame(file: file, offset: frame) }
+        return Int(truncatingIfNeeded: value)
+    }
+
+    /// The skippable frame (zstd and lz4 share its layout: magic, 4-byte length, payload) at
+    /// `offset`, or `nil` when `magic` is not a skippable magic number.
+    func skippableFrame(magic: UInt32, at offset: Int, file: String) throws(PretrainedError) -> CompressedFrame? {
+        guard ShardCompression.isSkippableMagic(magic) else { return nil }
+        let end = offset + 8 + (try integer(4, at: offset + 4, inFrameAt: offset, file: file))
+        guard end <= size else { throw .truncatedFrame(file: file, offset: offset) }
+        return CompressedFrame(range: offset..<end, contentSize: nil)
+    }
 }

@@ -11,17 +11,10 @@ enum LZ4FrameLayout {
         at offset: Int, in reader: FrameReader, file: String
     ) throws(PretrainedError) -> CompressedFrame {
         func integer(_ count: Int, at position: Int) throws(PretrainedError) -> Int {
-            guard let value = try reader.integer(count, at: position) else {
-                throw .truncatedFrame(file: file, offset: offset)
-            }
-            return Int(truncatingIfNeeded: value)
+            try reader.integer(count, at: position, inFrameAt: offset, file: file)
         }
         let magic = UInt32(try integer(4, at: offset))
-        if ShardCompression.isSkippableMagic(magic) {
-            let end = offset + 8 + (try integer(4, at: offset + 4))
-            guard end <= reader.size else { throw .truncatedFrame(file: file, offset: offset) }
-            return CompressedFrame(range: offset..<end, contentSize: nil)
-        }
+        if let skippable = try reader.skippableFrame(magic: magic, at: offset, file: file) { return skippable }
         let flags = try integer(1, at: offset + 4)
         guard flags >> 6 == 1 else {
             throw .corruptFrame(file: file, offset: offset, reason: "unsupported lz4 frame version \(flags >> 6)")
