@@ -4,12 +4,13 @@ import Pretrained
 enum LoadReportPrinter {
     /// The contract's JSON: parameters in model order, tied map, report, plans, totals, time.
     static func json(_ model: PretrainedModel, checksums: [String]?) -> JSONValue {
+        let storages = model.storageNames()
         let parameters: [JSONValue] = model.parameters.enumerated().map { i, tensor in
             var members: [(key: String, value: JSONValue)] = [
                 (key: "name", value: .string(tensor.name)),
                 (key: "dtype", value: .string(tensor.dtype.rawValue)),
                 (key: "shape", value: .array(tensor.shape.map(JSONValue.int))),
-                (key: "storage", value: .string(model.storageName(of: tensor.name) ?? tensor.name)),
+                (key: "storage", value: .string(storages[i])),
             ]
             if let checksums { members.append((key: "sha256", value: .string(checksums[i]))) }
             return .object(members)
@@ -27,8 +28,9 @@ enum LoadReportPrinter {
 
     /// A readable summary: parameters, tied pairs, then each non-empty report section.
     static func table(_ model: PretrainedModel, checksums: [String]?) -> String {
+        let storages = model.storageNames()
         let rows = model.parameters.enumerated().map { i, tensor in
-            let storage = model.storageName(of: tensor.name) ?? tensor.name
+            let storage = storages[i]
             return [tensor.name, tensor.dtype.rawValue, "[" + tensor.shape.map(String.init).joined(separator: ", ") + "]",
                     ByteCount.format(tensor.byteCount), storage == tensor.name ? (tensor.storage.isMapped ? "view" : "owned") : "= \(storage)"]
                 + (checksums.map { [String($0[i].prefix(16))] } ?? [])

@@ -132,3 +132,11 @@ final class ProgressLog: @unchecked Sendable {
     func append(_ event: LoadProgress) { lock.withLock { storage.append(event) } }
     var events: [LoadProgress] { lock.withLock { storage } }
 }
+
+@Suite struct StorageNameTests {
+    @Test(arguments: ["models/BertForMaskedLM", "models/T5ForConditionalGeneration", "cases/gpt2-lmhead-only"])
+    func storageNamesAgreeWithTheOneByOneLookup(fixture: String) throws {
+        let model = try load(pretrained: Fixtures.path(fixture))
+        #expect(model.storageNames() == model.parameters.map { model.storageName(of: $0.name) ?? "" })
+    }
+}

@@ -49,9 +49,24 @@ public struct PretrainedModel: Sendable {
 
     /// The name of the first parameter (in order) whose storage `name` shares: its own name when
     /// it shares none.
+    ///
+    /// - Complexity: O(*n*); use `storageNames()` for every parameter at once.
     public func storageName(of name: String) -> String? {
         guard let tensor = self[name] else { return nil }
         return parameters.first { $0.storage === tensor.storage }?.name
+    }
+
+    /// `storageName(of:)` for every parameter, in order.
+    ///
+    /// - Complexity: O(*n*).
+    public func storageNames() -> [String] {
+        var first: [ObjectIdentifier: String] = [:]
+        return parameters.map { tensor in
+            let key = ObjectIdentifier(tensor.storage)
+            if let name = first[key] { return name }
+            first[key] = tensor.name
+            return tensor.name
+        }
     }
 
     /// The bytes of all distinct storages (tied parameters counted once).
