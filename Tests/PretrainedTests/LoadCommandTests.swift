@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Pretrained
 
@@ -59,5 +60,24 @@ import Testing
         let ignored = try CommandResult.run(["load", Fixtures.path("cases/llama-shape-mismatch"), "--ignore-mismatched-sizes"])
         #expect(ignored.status == 0)
         #expect(ignored.stdout.contains("mismatched:"))
+    }
+}
+
+/// The CLI report stays linear in the parameters: 4,096 layers over a 2-layer checkpoint.
+@Suite struct LoadCommandScaleTests {
+    @Test func reportOfManyLayersPrintsInBoundedTime() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2Model/model.safetensors"),
+                                         toPath: directory.file("model.safetensors"))
+        let config = try ModelConfig.read(path: Fixtures.path("models/GPT2Model/config.json")).setting("n_layer", to: 4096)
+        try directory.write("config.json", text: config.json.serialized())
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try CommandResult.run(["load", directory.path, "--json"])
+        let elapsed = clock.now - started
+        #expect(result.status == 0, "\(result.stderr)")
+        let output = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect((output["report"]?["missing"]?.arrayValue?.count ?? 0) > 4000)
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
     }
 }
