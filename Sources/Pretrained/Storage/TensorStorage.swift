@@ -25,7 +25,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// How owned memory is released.
     private enum Release {
-        case none, deallocate, free, unmap
+        case none, free, unmap
         case call(@Sendable (UnsafeMutableRawBufferPointer) -> Void)
     }
 
@@ -55,18 +55,15 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Fresh owned memory of `byteCount` bytes, aligned to `ownedAlignment` (page-aligned and
     /// zero-filled from `hugePageThreshold` up, uninitialized below).
-    public init(uninitializedByteCount byteCount: Int) {
+    ///
+    /// - Precondition: the memory can be allocated (as `UnsafeMutableRawPointer.allocate`); use
+    ///   `allocate(byteCount:zeroed:tensor:)` for sizes that come from files.
+    public convenience init(uninitializedByteCount byteCount: Int) {
         precondition(byteCount >= 0, "negative byte count")
-        self.backing = .owned
-        var base: UnsafeMutableRawPointer?
-        if byteCount >= Self.hugePageThreshold, csupport_map_anonymous(byteCount, 1, &base) == 0, let base {
-            self.bytes = UnsafeMutableRawBufferPointer(start: base, count: byteCount)
-            self.release = .unmap
-        } else {
-            let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.ownedAlignment)
-            self.bytes = UnsafeMutableRawBufferPointer(start: pointer, count: byteCount)
-            self.release = .deallocate
+        guard let (bytes, release) = Self.ownedMemory(byteCount) else {
+            preconditionFailure("cannot allocate \(byteCount) bytes")
         }
+        self.init(owned: bytes, release: release)
     }
 
     /// Wraps memory the caller provides; `deallocator` is called with it when the storage is
@@ -91,19 +88,23 @@ public final class TensorStorage: @unchecked Sendable {
     ///   the kernel hands out zero-filled).
     /// - Throws: `PretrainedError.allocationFailed` naming `tensor`.
     public static func allocate(byteCount: Int, zeroed: Bool, tensor: String) throws(PretrainedError) -> TensorStorage {
-        guard byteCount >= 0 else { throw .allocationFailed(tensor: tensor, bytes: byteCount) }
-        var base: UnsafeMutableRawPointer?
-        if byteCount >= hugePageThreshold {
-            guard csupport_map_anonymous(byteCount, 1, &base) == 0, let base else {
-                throw .allocationFailed(tensor: tensor, bytes: byteCount)
-            }
-            return TensorStorage(owned: UnsafeMutableRawBufferPointer(start: base, count: byteCount), release: .unmap)
-        }
-        guard posix_memalign(&base, ownedAlignment, max(byteCount, 1)) == 0, let base else {
+        guard byteCount >= 0, let (bytes, release) = ownedMemory(byteCount) else {
             throw .allocationFailed(tensor: tensor, bytes: byteCount)
         }
-        if zeroed { memset(base, 0, byteCount) }
-        return TensorStorage(owned: UnsafeMutableRawBufferPointer(start: base, count: byteCount), release: .free)
+        if zeroed, case .free = release, let base = bytes.baseAddress { memset(base, 0, byteCount) }
+        return TensorStorage(owned: bytes, release: release)
+    }
+
+    /// Memory for an owned storage: an anonymous huge-page mapping from `hugePageThreshold` up
+    /// (zero-filled by the kernel), aligned heap memory below; `nil` when it cannot be had.
+    private static func ownedMemory(_ byteCount: Int) -> (UnsafeMutableRawBufferPointer, Release)? {
+        var base: UnsafeMutableRawPointer?
+        if byteCount >= hugePageThreshold {
+            guard csupport_map_anonymous(byteCount, 1, &base) == 0, let base else { return nil }
+            return (UnsafeMutableRawBufferPointer(start: base, count: byteCount), .unmap)
+        }
+        guard posix_memalign(&base, ownedAlignment, max(byteCount, 1)) == 0, let base else { return nil }
+        return (UnsafeMutableRawBufferPointer(start: base, count: byteCount), .free)
     }
 
     private init(owned bytes: UnsafeMutableRawBufferPointer, release: Release) {
@@ -125,7 +126,6 @@ public final class TensorStorage: @unchecked Sendable {
         }
         switch release {
         case .none: break
-        case .deallocate: base.deallocate()
         case .free: free(base)
         case .unmap: _ = csupport_unmap(base, bytes.count)
         case .call(let deallocator): deallocator(bytes)
