@@ -48,121 +48,54 @@ extension SafetensorsHeader {
 
     /// Parses and validates a header.
     ///
+    /// The JSON is read in one pass that builds the entries as it goes (`HeaderReader`): a
+    /// value of the wrong type is refused where it starts and unknown fields are skipped
+    /// without being kept, so a hostile header costs memory in proportion to what it
+    /// declares (tensors, shape dimensions, metadata), not to its length. When a header breaks
+    /// several rules, the error names the first fault in document order (as serde's
+    /// deserializer in the reference crate does); the layout (sorting, holes, overlaps, sizes)
+    /// is checked once every entry has been read.
+    ///
+    /// ```swift
+    /// let length = try SafetensorsHeader.headerLength(prefix: prefix, fileSize: size, file: name)
+    /// let header = try SafetensorsHeader.parse(json: json, fileSize: size, file: name)
+    /// ```
+    ///
     /// - Parameters:
     ///   - json: the `headerLength` bytes of JSON that follow the length prefix.
     ///   - fileSize: the size of the whole file, to check that the tensors cover the data section.
     ///   - file: the name used in errors.
-    /// - Throws: a `PretrainedError` naming the rule the header breaks.
-    /// - Complexity: O(*n* log *n*) in the number of tensors.
+    /// - Throws: a `PretrainedError` naming the rule the header breaks; `headerNotUTF8` for any
+    ///   fault of a header that is not UTF-8, as the reference checks that first.
+    /// - Complexity: O(*n* + *t* log *t*) for *n* bytes of JSON and *t* tensors.
     public static func parse(json: UnsafeRawBufferPointer, fileSize: Int, file: String) throws(PretrainedError) -> SafetensorsHeader {
-        // A document that parses is valid UTF-8: the parser validates every string and accepts
-        // only ASCII outside them. So the whole-header UTF-8 check, which the reference runs
-        // first, is needed only to classify a failure.
-        func isUTF8() -> Bool { String(validating: json, as: UTF8.self) != nil }
-        guard json.first == UInt8(ascii: "{") else {
-            throw isUTF8() ? .headerInvalidStart(file: file) : .headerNotUTF8(file: file)
-        }
-        let document: JSONValue
+        let entries: HeaderReader.Entries
         do {
-            document = try JSONParser.parse(json)
+            entries = try HeaderReader.read(json, file: file)
         } catch {
-            throw isUTF8() ? .headerInvalidJSON(file: file, reason: error.description) : .headerNotUTF8(file: file)
+            // A header that reads is UTF-8 (the reader validates every string and accepts only
+            // ASCII outside them), so the whole-header check the reference runs first is
+            // needed only to classify a failure.
+            throw JSONScanner.isUTF8(json) ? error : .headerNotUTF8(file: file)
         }
-        guard case .object(let members) = document else {
-            throw .headerInvalidJSON(file: file, reason: "the header is not a JSON object")
-        }
-        var metadata: [String: String] = [:]
-        var tensors: [TensorInfo] = []
-        tensors.reserveCapacity(members.count)
-        var seen = Set<String>(minimumCapacity: members.count)
-        for (name, value) in members {
-            guard seen.insert(name).inserted else {
-                throw name == "__metadata__"
-                    ? .invalidMetadata(file: file, reason: "appears more than once")
-                    : .duplicateTensor(file: file, tensor: name)
-            }
-            if name == "__metadata__" {
-                metadata = try parseMetadata(value, file: file)
-            } else {
-                tensors.append(try parseTensorInfo(name: name, value: value, file: file))
-            }
-        }
+        return try SafetensorsHeader(validating: entries, headerLength: json.count, fileSize: fileSize, file: file)
+    }
+
+    /// The header of `entries` once their layout is checked: sorted by offsets, back to back
+    /// from 0, each range exactly its dtype and shape's size, covering the data section.
+    ///
+    /// - Parameters:
+    ///   - entries: the tensors (in document order) and metadata the JSON states.
+    ///   - headerLength: the length of the JSON in bytes.
+    ///   - fileSize: the size of the whole file.
+    ///   - file: the name used in errors.
+    init(validating entries: HeaderReader.Entries, headerLength: Int, fileSize: Int, file: String) throws(PretrainedError) {
+        var tensors = entries.tensors
         tensors.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
-        let dataLength = try validateLayout(tensors, file: file)
-        let actual = fileSize - 8 - json.count
+        let dataLength = try Self.validateLayout(tensors, file: file)
+        let actual = fileSize - 8 - headerLength
         guard dataLength == actual else { throw .dataSizeMismatch(file: file, expected: dataLength, actual: actual) }
-        return SafetensorsHeader(metadata: metadata, tensors: tensors, headerLength: json.count)
-    }
-
-    private static func parseMetadata(_ value: JSONValue, file: String) throws(PretrainedError) -> [String: String] {
-        if value.isNull { return [:] }
-        guard case .object(let members) = value else {
-            throw .invalidMetadata(file: file, reason: "is not an object")
-        }
-        var metadata: [String: String] = [:]
-        for (key, entry) in members {
-            guard case .string(let text) = entry else {
-                throw .invalidMetadata(file: file, reason: "entry '\(key)' is not a string")
-            }
-            guard metadata.updateValue(text, forKey: key) == nil else {
-                throw .invalidMetadata(file: file, reason: "entry '\(key)' appears more than once")
-            }
-        }
-        return metadata
-    }
-
-    private static func parseTensorInfo(name: String, value: JSONValue, file: String) throws(PretrainedError) -> TensorInfo {
-        guard case .object(let fields) = value else {
-            throw .invalidTensorInfo(file: file, tensor: name, reason: "is not a JSON object")
-        }
-        // As serde's derived `TensorInfo` does: a repeated known field is an error, not "last wins".
-        var known = Set<String>()
-        for field in fields where ["dtype", "shape", "data_offsets"].contains(field.key) {
-            guard known.insert(field.key).inserted else {
-                throw .invalidTensorInfo(file: file, tensor: name, reason: "has '\(field.key)' more than once")
-            }
-        }
-        guard case .string(let dtypeName)? = value["dtype"] else {
-            throw .invalidTensorInfo(file: file, tensor: name, reason: "has no string 'dtype'")
-        }
-        guard let dtype = DType(rawValue: dtypeName) else {
-            throw .unknownDType(file: file, tensor: name, dtype: dtypeName)
-        }
-        guard case .array(let dimensions)? = value["shape"] else {
-            throw .invalidTensorInfo(file: file, tensor: name, reason: "has no array 'shape'")
-        }
-        var shape: [Int] = []
-        shape.reserveCapacity(dimensions.count)
-        for dimension in dimensions {
-            shape.append(try nonNegativeInteger(dimension, file: file, tensor: name, field: "shape"))
-        }
-        guard case .array(let offsets)? = value["data_offsets"], offsets.count == 2 else {
-            throw .invalidTensorInfo(file: file, tensor: name, reason: "has no 'data_offsets' pair")
-        }
-        let begin = try nonNegativeInteger(offsets[0], file: file, tensor: name, field: "data_offsets")
-        let end = try nonNegativeInteger(offsets[1], file: file, tensor: name, field: "data_offsets")
-        guard begin <= end else { throw .offsetsReversed(file: file, tensor: name, begin: begin, end: end) }
-        return TensorInfo(name: name, dtype: dtype, shape: shape, dataOffsets: begin..<end)
-    }
-
-    private static func nonNegativeInteger(_ value: JSONValue, file: String, tensor: String, field: String) throws(PretrainedError) -> Int {
-        switch value {
-        case .int(let n) where n >= 0:
-            return n
-        case .int(let n):
-            let reason = "\(field) entry \(n) is negative"
-            throw field == "shape" ? .invalidShape(file: file, tensor: tensor, reason: reason)
-                : .invalidTensorInfo(file: file, tensor: tensor, reason: "has \(reason)")
-        case .double(let d):
-            let reason = d == d.rounded() && d > 0
-                ? "\(field) entry \(d) is too large" : "\(field) entry \(d) is not an integer"
-            throw field == "shape" ? .invalidShape(file: file, tensor: tensor, reason: reason)
-                : .invalidTensorInfo(file: file, tensor: tensor, reason: "has \(reason)")
-        default:
-            let reason = "\(field) entry \(value.serialized()) is not a number"
-            throw field == "shape" ? .invalidShape(file: file, tensor: tensor, reason: reason)
-                : .invalidTensorInfo(file: file, tensor: tensor, reason: "has \(reason)")
-        }
+        self.init(metadata: entries.metadata, tensors: tensors, headerLength: headerLength)
     }
 
     /// Checks that sorted tensors cover `0..<end` contiguously and that each range matches its

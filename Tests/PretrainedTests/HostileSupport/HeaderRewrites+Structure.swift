@@ -88,8 +88,15 @@ extension SafetensorsSeed {
                                   bytes: with(members: changed, raw: ["@@TOKEN@@": objects]),
                                   expectation: accepted ? .accepted : .errorCase("headerInvalidJSON", tensor: nil)))
         }
+        // An entry that is an array is refused at its first byte, before the nesting is read (as
+        // serde's derived deserializer refuses it); inside an unknown field the nesting is read.
         let unclosed = String(repeating: "[", count: 300_000)
         mutants.append(Mutant(family: "nesting", detail: "300000 unclosed arrays", bytes: RawSafetensors.file(header: "{\"a\":" + unclosed),
+                              expectation: .error { .invalidTensorInfo(file: $0, tensor: "a", reason: "is not a JSON object") }))
+        var changed = members
+        changed[i].value = .object(fields + [("nest", "@@TOKEN@@")])
+        mutants.append(Mutant(family: "nesting", detail: "300000 unclosed arrays inside '\(name)'",
+                              bytes: with(members: changed, raw: ["@@TOKEN@@": unclosed]),
                               expectation: .errorCase("headerInvalidJSON", tensor: nil)))
         return mutants
     }
