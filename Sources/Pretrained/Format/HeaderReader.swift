@@ -30,6 +30,10 @@ struct HeaderReader {
         }
     }
 
+    /// The fewest bytes a tensor entry takes (`"":{"dtype":"F4","shape":[],"data_offsets":[0,0]}`),
+    /// which bounds how many tensors a header can state.
+    static let smallestEntryLength = 49
+
     private typealias Syntax = JSONParser.Failure
 
     private var scanner: JSONScanner
@@ -48,7 +52,10 @@ struct HeaderReader {
     private mutating func readHeader() throws(PretrainedError) -> Entries {
         guard scanner.current == UInt8(ascii: "{") else { throw .headerInvalidStart(file: file) }
         var entries = Entries(tensors: [], metadata: [:])
-        var names = Set<String>()
+        // Reserved from the header's length, so that the set never grows and hashes every name
+        // again; for a header of few tensors that costs address space, not memory (only the
+        // buckets names land in are touched).
+        var names = Set<String>(minimumCapacity: scanner.bytes.count / Self.smallestEntryLength)
         var sawMetadata = false
         if try json({ s throws(Syntax) in try s.enter(.object, depth: 1) }) {
             repeat {

@@ -89,13 +89,12 @@ extension SafetensorsHeader {
     ///   - headerLength: the length of the JSON in bytes.
     ///   - fileSize: the size of the whole file.
     ///   - file: the name used in errors.
-    init(validating entries: HeaderReader.Entries, headerLength: Int, fileSize: Int, file: String) throws(PretrainedError) {
-        var tensors = entries.tensors
-        tensors.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
-        let dataLength = try Self.validateLayout(tensors, file: file)
+    init(validating entries: consuming HeaderReader.Entries, headerLength: Int, fileSize: Int, file: String) throws(PretrainedError) {
+        entries.tensors.sort { ($0.dataOffsets.lowerBound, $0.dataOffsets.upperBound) < ($1.dataOffsets.lowerBound, $1.dataOffsets.upperBound) }
+        let dataLength = try Self.validateLayout(entries.tensors, file: file)
         let actual = fileSize - 8 - headerLength
         guard dataLength == actual else { throw .dataSizeMismatch(file: file, expected: dataLength, actual: actual) }
-        self.init(metadata: entries.metadata, tensors: tensors, headerLength: headerLength)
+        self.init(metadata: entries.metadata, tensors: entries.tensors, headerLength: headerLength)
     }
 
     /// Checks that sorted tensors cover `0..<end` contiguously and that each range matches its

@@ -38,13 +38,12 @@ extension JSONScanner {
 
     /// Reads a string (`index` at its opening quote) and returns its text.
     mutating func parseString() throws(JSONParser.Failure) -> String {
-        let string = try scanString()
-        guard string.escaped else { return String(decoding: slice(string.content), as: UTF8.self) }
-        return try text(of: string)
+        try text(of: scanString())
     }
 
     /// The text of a string `scanString` accepted, with its escapes decoded.
     func text(of string: ScannedString) throws(JSONParser.Failure) -> String {
+        guard string.escaped else { return String(decoding: slice(string.content), as: UTF8.self) }
         var decoder = self
         decoder.index = string.content.lowerBound
         var output: [UInt8] = []
