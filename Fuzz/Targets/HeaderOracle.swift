@@ -2,8 +2,8 @@ import Pretrained
 
 /// Checks the safetensors header rules on a whole file image held in memory.
 public enum HeaderOracle {
-    /// Validates `fileImage` as `SafetensorsFile` does (length prefix, then header) and checks an
-    /// accepted header's invariants.
+    /// Validates `fileImage` as `SafetensorsFile` does (length prefix, then header), checks the
+    /// outcome against the tree reference (`checkAgainstTree`) and an accepted header's invariants.
     public static func check(fileImage: UnsafeRawBufferPointer) throws(InvariantViolation) -> FuzzOutcome {
         let name = "fuzz.safetensors"
         let length: Int
@@ -13,15 +13,18 @@ public enum HeaderOracle {
             return .rejected(error.description)
         }
         try require(length >= 2 && 8 + length <= fileImage.count, "header length \(length) outside the file")
-        let header: SafetensorsHeader
-        do {
-            let json = UnsafeRawBufferPointer(rebasing: fileImage[8..<(8 + length)])
-            header = try SafetensorsHeader.parse(json: json, fileSize: fileImage.count, file: name)
-        } catch {
-            return .rejected(error.description)
+        let json = UnsafeRawBufferPointer(rebasing: fileImage[8..<(8 + length)])
+        let outcome = Result { () throws(PretrainedError) in
+            try SafetensorsHeader.parse(json: json, fileSize: fileImage.count, file: name)
         }
-        try checkInvariants(header, fileSize: fileImage.count)
-        return .accepted
+        try checkAgainstTree(outcome, json: json, file: name)
+        switch outcome {
+        case .failure(let error):
+            return .rejected(error.description)
+        case .success(let header):
+            try checkInvariants(header, fileSize: fileImage.count)
+            return .accepted
+        }
     }
 
     /// The promises a parsed header makes: tensors sorted, back to back from byte 0 to the end of

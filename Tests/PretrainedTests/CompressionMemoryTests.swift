@@ -49,12 +49,22 @@ import Testing
 enum PeakMemory {
     /// By how many bytes the peak resident set grows while the shard at `path` decodes.
     static func growthWhileDecoding(_ path: String) throws -> Int {
+        var decodedAll = false
+        let growth = try growth {
+            let reader = try CompressedShardReader(path: path)
+            let sink = CountingSink()
+            try reader.read(into: sink)
+            decodedAll = sink.count == reader.header.dataLength
+        }
+        return decodedAll ? growth : Int.max
+    }
+
+    /// By how many bytes the peak resident set (`VmHWM`, reset first) grows over the resident
+    /// set at the start while `work` runs.
+    static func growth(during work: () throws -> Void) throws -> Int {
         try "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let before = try status("VmRSS")
-        let reader = try CompressedShardReader(path: path)
-        let sink = CountingSink()
-        try reader.read(into: sink)
-        guard sink.count == reader.header.dataLength else { return Int.max }
+        try work()
         return try status("VmHWM") - before
     }
 

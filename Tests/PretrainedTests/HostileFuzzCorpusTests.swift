@@ -37,6 +37,19 @@ import Testing
             TensorInfo(name: "a", dtype: .f32, shape: [2], dataOffsets: 0..<4),
         ], headerLength: 2)
         #expect(throws: InvariantViolation.self) { try HeaderOracle.checkInvariants(header, fileSize: 14) }
+        // Streaming outcomes the tree contradicts: accepting an entry that is not an object,
+        // refusing well-typed entries for another reason than their layout, reading other tensors.
+        let notAnObject = Array(#"{"a":1}"#.utf8), wellTyped = Array(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#.utf8)
+        let empty = SafetensorsHeader(metadata: [:], tensors: [], headerLength: 7)
+        let other = SafetensorsHeader(metadata: [:], tensors: [TensorInfo(name: "b", dtype: .f32, shape: [1], dataOffsets: 0..<4)],
+                                      headerLength: wellTyped.count)
+        for (outcome, json) in [(Result<SafetensorsHeader, PretrainedError>.success(empty), notAnObject),
+                                (.failure(.invalidShape(file: "x", tensor: "a", reason: "")), wellTyped), (.success(other), wellTyped)] {
+            let checked = json.withUnsafeBytes { bytes in
+                Result { () throws(InvariantViolation) in try HeaderOracle.checkAgainstTree(outcome, json: bytes, file: "x") }
+            }
+            #expect(throws: InvariantViolation.self) { try checked.get() }
+        }
         // A file whose bytes on disk differ from what the oracle was told.
         let workspace = try FuzzWorkspace()
         let valid = RawSafetensors.file(header: #"{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}"#, data: [1, 2])
