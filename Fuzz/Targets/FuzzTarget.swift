@@ -17,7 +17,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// and survive serializing (compact and pretty) and parsing again unchanged.
     case json
     /// The bytes are a whole safetensors file image, validated in memory (length prefix, header
-    /// JSON, layout); an accepted header must satisfy every layout invariant.
+    /// JSON, layout); an accepted header must satisfy every layout invariant, and the outcome must
+    /// agree with the header's JSON tree (`HeaderOracle.checkAgainstTree`).
     case header
     /// The bytes are written to a file and opened with the `.mmap` and `.pread` backends and the
     /// header-only reader, which must agree; every tensor is read and compared with the input.
