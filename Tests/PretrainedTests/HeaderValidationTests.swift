@@ -104,6 +104,26 @@ import Testing
         try check(RawSafetensors.file(header: dtypeNumber, data: eight)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "has no string 'dtype'") }
     }
 
+    /// As serde's derived deserializer: an array or object of the wrong type is refused at its
+    /// first byte, so each header here ends right after it (nothing past it is read); a scalar of
+    /// the wrong type is read first, and a malformed one is invalid JSON.
+    @Test func wrongTypesAreRefusedAtTheirFirstByte() throws {
+        try check(RawSafetensors.file(header: #"{"a":["#)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "is not a JSON object") }
+        try check(RawSafetensors.file(header: #"{"a":{"dtype":["#)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "has no string 'dtype'") }
+        try check(RawSafetensors.file(header: #"{"a":{"shape":{"#)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "has no array 'shape'") }
+        try check(RawSafetensors.file(header: #"{"a":{"shape":[1,[["#)) { .invalidShape(file: $0, tensor: "a", reason: "shape entry [...] is not a number") }
+        try check(RawSafetensors.file(header: #"{"a":{"data_offsets":{"#)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "has no 'data_offsets' pair") }
+        try check(RawSafetensors.file(header: #"{"a":{"data_offsets":[{"#)) {
+            .invalidTensorInfo(file: $0, tensor: "a", reason: "has data_offsets entry {...} is not a number")
+        }
+        try check(RawSafetensors.file(header: #"{"__metadata__":["#)) { .invalidMetadata(file: $0, reason: "is not an object") }
+        try check(RawSafetensors.file(header: #"{"__metadata__":{"k":{"#)) { .invalidMetadata(file: $0, reason: "entry 'k' is not a string") }
+        // A scalar is read before its type is judged, and nothing after it.
+        try check(RawSafetensors.file(header: #"{"a":{"dtype":5,"#)) { .invalidTensorInfo(file: $0, tensor: "a", reason: "has no string 'dtype'") }
+        try check(RawSafetensors.file(header: #"{"a":{"dtype":5.}}"#)) { .headerInvalidJSON(file: $0, reason: "invalid number at byte 16") }
+        #expect(try invalidJSONError(#"{"a":{"dtype":tru}}"#))
+    }
+
     @Test func unknownDType() throws {
         let header = #"{"a":{"dtype":"F128","shape":[2],"data_offsets":[0,8]}}"#
         try check(RawSafetensors.file(header: header, data: eight)) { .unknownDType(file: $0, tensor: "a", dtype: "F128") }
