@@ -39,6 +39,19 @@ int csupport_map(int fd, size_t length, int populate, void *_Nullable *_Nonnull 
 /// first touch faults once per huge page instead of once per 4 KiB page.
 int csupport_map_anonymous(size_t length, int huge_pages, void *_Nullable *_Nonnull out_base);
 
+/// Registers a file mapping with the fault guard, installing its `SIGBUS` handler on first use
+/// (`sigaction(2)`, chained to the handler installed before). If the file shrinks under the
+/// mapping, touching a lost page no longer kills the process: the pages from that one to the end
+/// of the mapping become zero-filled anonymous memory and the mapping is marked damaged.
+/// `ENOMEM` when 65,536 mappings are registered already.
+int csupport_guard_register(void *base, size_t length, int *out_slot);
+
+/// Removes a mapping from the fault guard; call before unmapping it.
+int csupport_guard_unregister(int slot);
+
+/// 1 when the fault guard has replaced lost pages of the mapping in `slot`, else 0.
+int csupport_guard_damaged(int slot);
+
 /// Unmaps a range returned by `csupport_map` or `csupport_map_anonymous` (`munmap(2)`).
 int csupport_unmap(void *base, size_t length);
 

@@ -97,7 +97,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case shapeMismatch(file: String, tensor: String, checkpointShape: [Int], modelShape: [Int])
     /// A checkpoint tensor's dtype cannot be converted to its slot's.
     case unsupportedConversion(file: String, tensor: String, from: DType, to: DType)
-    /// A shard changed size while it was being loaded (another process truncated or grew it).
+    /// A shard changed size while it was being loaded (another process truncated or grew it), or
+    /// a mapped shard shrank after the load (`PretrainedModel.checkIntact()`).
     case shardChanged(file: String)
     /// Memory for a tensor could not be allocated.
     case allocationFailed(tensor: String, bytes: Int)
@@ -213,7 +214,7 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
         case let .unsupportedConversion(file, tensor, from, to):
             return "\(file): tensor '\(tensor)' has dtype \(from.rawValue), which cannot be converted to \(to.rawValue)"
         case let .shardChanged(file):
-            return "\(file): the file changed size while it was being loaded"
+            return "\(file): the file changed size after it was opened (another process truncated or rewrote it)"
         case let .allocationFailed(tensor, bytes):
             return "tensor '\(tensor)': cannot allocate \(bytes) bytes"
         case let .notCompressedAs(file, compression, found):

@@ -77,6 +77,23 @@ public struct PretrainedModel: Sendable {
         }
     }
 
+    /// Checks that no mapped shard behind a parameter has shrunk since it was loaded.
+    ///
+    /// Zero-copy parameters view the shard files. If another process truncates one, the fault
+    /// guard keeps the process alive and the lost bytes read as zeros; this turns that into an
+    /// error. Loads with `copy: true` or the `.pread` backend own their bytes and always pass.
+    ///
+    /// - Throws: `PretrainedError.shardChanged` naming the first damaged shard.
+    /// - Complexity: one `fstat(2)` per mapped shard.
+    public func checkIntact() throws(PretrainedError) {
+        var checked = Set<ObjectIdentifier>()
+        for tensor in parameters {
+            guard case .mapped(let file) = tensor.storage.backing,
+                  checked.insert(ObjectIdentifier(file)).inserted else { continue }
+            if !file.isIntact { throw .shardChanged(file: file.path) }
+        }
+    }
+
     /// Replaces the storage of the parameter at `position`.
     mutating func setStorage(_ storage: TensorStorage, at position: Int) {
         parameters[position].storage = storage

@@ -1,5 +1,11 @@
 internal import CSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A whole file mapped into memory, unmapped exactly once when the last reference goes away.
 ///
 /// The mapping is private and copy-on-write (`mmap(2)` with `MAP_PRIVATE`, read and write
@@ -11,15 +17,20 @@ internal import CSupport
 /// let prefix = file.bytes.prefix(8)
 /// ```
 ///
-/// - Important: if another process truncates the file while it is mapped, touching the lost
-///   pages raises `SIGBUS`. Loaders that cannot trust the file's stability should check the size
-///   again before exposing views (`isIntact`) or use the `pread` backend.
+/// If another process truncates the file while it is mapped, touching a lost page would raise
+/// `SIGBUS` and kill the process. Every mapping is registered with a fault guard instead: the
+/// lost pages, from the first one touched to the end of the mapping, read as zeros, and
+/// `isIntact` turns false. Views of a damaged mapping hold zeros where the file's bytes were, so
+/// check `isIntact` (or `PretrainedModel.checkIntact()`) before trusting them after a long
+/// time, or use the `pread` backend or a copying load, which own their bytes.
 public final class MappedFile: @unchecked Sendable {
     /// The path the file was opened from.
     public let path: String
     /// The mapped bytes (empty for an empty file, which is not mapped at all).
     public let bytes: UnsafeMutableRawBufferPointer
     let descriptor: FileDescriptor
+    /// The mapping's slot in the fault guard (-1 when nothing is mapped).
+    private let guardSlot: Int32
 
     /// Maps the file at `path`.
     ///
@@ -35,23 +46,34 @@ public final class MappedFile: @unchecked Sendable {
         self.descriptor = descriptor
         guard size > 0 else {
             self.bytes = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            self.guardSlot = -1
             return
         }
         var base: UnsafeMutableRawPointer?
         try check(csupport_map(descriptor.raw, size, populate ? 1 : 0, &base), file: path, "mmap of \(size) bytes")
+        guard let base else { throw .io(file: path, operation: "mmap of \(size) bytes", errno: EINVAL) }
+        var slot: Int32 = -1
+        let registered = csupport_guard_register(base, size, &slot)
+        guard registered == 0 else {
+            _ = csupport_unmap(base, size)
+            throw .io(file: path, operation: "registering the mapping with the fault guard", errno: registered)
+        }
         self.bytes = UnsafeMutableRawBufferPointer(start: base, count: size)
+        self.guardSlot = slot
     }
 
     deinit {
         if let base = bytes.baseAddress {
+            _ = csupport_guard_unregister(guardSlot)
             _ = csupport_unmap(base, bytes.count)
         }
     }
 
-    /// Whether the file on disk still has at least the mapped size (a shrunken file would fault
-    /// on access to its lost pages).
+    /// Whether every mapped byte is still the file's: false once the file on disk is smaller
+    /// than the mapping, or once the fault guard has replaced lost pages with zeros.
     public var isIntact: Bool {
-        (try? descriptor.size()).map { $0 >= bytes.count } ?? false
+        guard guardSlot < 0 || csupport_guard_damaged(guardSlot) == 0 else { return false }
+        return (try? descriptor.size()).map { $0 >= bytes.count } ?? false
     }
 
     /// Advises the kernel about `range` of the mapping (`madvise(2)`), widened to whole pages.

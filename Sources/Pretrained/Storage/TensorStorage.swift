@@ -53,6 +53,13 @@ public final class TensorStorage: @unchecked Sendable {
         self.release = .none
     }
 
+    /// Whether the bytes are still the ones loaded: false for a view of a mapped file that
+    /// shrank since (see `MappedFile.isIntact`), always true for owned and external memory.
+    public var isIntact: Bool {
+        guard case .mapped(let file) = backing else { return true }
+        return file.isIntact
+    }
+
     /// Fresh owned memory of `byteCount` bytes, aligned to `ownedAlignment` (page-aligned and
     /// zero-filled from `hugePageThreshold` up, uninitialized below).
     ///
