@@ -22,7 +22,9 @@ import Darwin
 /// lost pages, from the first one touched to the end of the mapping, read as zeros, and
 /// `isIntact` turns false. Views of a damaged mapping hold zeros where the file's bytes were, so
 /// check `isIntact` (or `PretrainedModel.checkIntact()`) before trusting them after a long
-/// time, or use the `pread` backend or a copying load, which own their bytes.
+/// time, or use the `pread` backend or a copying load, which own their bytes. A `SIGBUS` handler
+/// that the host installs after the first mapping must chain to the one before it (as crash
+/// reporters do) for the guard to see these faults.
 public final class MappedFile: @unchecked Sendable {
     /// The path the file was opened from.
     public let path: String
