@@ -11,7 +11,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
@@ -19,11 +18,15 @@ let package = Package(
             name: "CSupport",
             path: "CSupport",
             cSettings: [.define("_GNU_SOURCE")],
-            linkerSettings: [.linkedLibrary("zstd"), .linkedLibrary("lz4")]
+            linkerSettings: [
+                .linkedLibrary("zstd"), .linkedLibrary("lz4"),
+                // SHA-256: OpenSSL's libcrypto on Linux; CommonCrypto is part of Apple's libSystem.
+                .linkedLibrary("crypto", .when(platforms: [.linux])),
+            ]
         ),
         .target(
             name: "Pretrained",
-            dependencies: ["CSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CSupport"]
         ),
         .executableTarget(
             name: "PretrainedCLI",

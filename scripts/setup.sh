@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Shared set-up for scripts/run and scripts/test: make sure the system libraries the C shim
-# links (libzstd, liblz4) are installed, then build. Sourced, not run directly.
+# links (libzstd, liblz4, OpenSSL's libcrypto) are installed, then build. Sourced, not run directly.
 set -euo pipefail
 
 need_packages=()
-for pkg in libzstd-dev liblz4-dev; do
+for pkg in libzstd-dev liblz4-dev libssl-dev; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
         need_packages+=("$pkg")
     fi

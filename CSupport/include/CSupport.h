@@ -179,6 +179,13 @@ size_t csupport_lz4_compress_bound(size_t size, int level);
 int csupport_lz4_compress_frame(void *dst, size_t capacity, const void *src, size_t size, int level,
                                 size_t *out_written);
 
+// MARK: SHA-256
+
+/// Writes the SHA-256 digest of `length` bytes at `data` into `out_digest` (32 bytes): OpenSSL's
+/// libcrypto (`EVP_Digest`) on Linux, CommonCrypto on Apple platforms. `data` may be NULL when
+/// `length` is 0. Returns 0, or `EIO` when the library reports a failure.
+int csupport_sha256(const void *_Nullable data, size_t length, uint8_t *out_digest);
+
 #pragma clang assume_nonnull end
 
 #endif
