@@ -27,10 +27,10 @@ public enum CheckpointOracle {
     /// the shard named, and open cleanly through `SafetensorsOracle`.
     public static func check(path: String) throws(InvariantViolation) -> FuzzOutcome {
         let checkpoint: Checkpoint
-        let headers: CheckpointHeaders
+        let headers: OpenedCheckpoint
         do {
             checkpoint = try Checkpoint.resolve(path)
-            headers = try CheckpointHeaders.read(checkpoint)
+            headers = try OpenedCheckpoint.open(checkpoint)
         } catch {
             return .rejected(error.description)
         }
@@ -44,15 +44,15 @@ public enum CheckpointOracle {
                 try require(real.hasPrefix(root.hasSuffix("/") ? root : root + "/"), "shard '\(shard.name)' resolves outside: \(real)")
             }
             var holder: [[UInt8]: String] = [:]
-            for entry in headers.entries {
+            for entry in headers.shards {
                 for info in entry.header.tensors { holder[Array(info.name.utf8)] = entry.shard.name }
             }
             for (tensor, shard) in index.weightMap {
                 try require(holder[Array(tensor.utf8)] == shard, "index maps '\(tensor)' to '\(shard)', which does not hold it")
             }
         }
-        try require(headers.entries.count == checkpoint.shards.count, "a shard has no header")
-        for entry in headers.entries {
+        try require(headers.shards.count == checkpoint.shards.count, "a shard has no header")
+        for entry in headers.shards {
             let outcome = try SafetensorsOracle.check(path: entry.shard.path)
             try require(outcome == .accepted, "shard '\(entry.shard.name)' passed the header check but not the full open: \(outcome)")
         }

@@ -78,8 +78,8 @@ enum BenchCases {
         BenchCase(name: "load-zstd-serial", title: "load: zstd, 4 MiB frames, shards one by one", limit: "zstd-fresh",
                   run: { try load($0, serialShards, variant: "zstd") }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
-            let headers = try CheckpointHeaders.read(Checkpoint.resolve(context.headerOnlyCheckpoint))
-            return headers.entries.reduce(0) { $0 + $1.header.headerLength }
+            let opened = try OpenedCheckpoint.open(Checkpoint.resolve(context.headerOnlyCheckpoint))
+            return opened.shards.reduce(0) { $0 + $1.header.headerLength }
         }),
         BenchCase(name: "process-load", title: "whole process: pretrained load", run: { context in
             let status = try spawnAndWait([context.cliPath, "load", context.checkpoint.directory, "--json"])

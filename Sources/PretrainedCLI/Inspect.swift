@@ -30,7 +30,7 @@ extension PretrainedCommand {
                     let skeleton = try modelOptions.skeleton(path: path)
                     return print(json ? InspectModelReport.json(skeleton).serialized(pretty: true) : InspectModelReport.text(skeleton))
                 }
-                let headers = try CheckpointHeaders.read(Checkpoint.resolve(path))
+                let headers = try OpenedCheckpoint.open(Checkpoint.resolve(path))
                 print(json ? InspectReport.json(headers).serialized(pretty: true) : InspectReport.table(headers))
             }
         }

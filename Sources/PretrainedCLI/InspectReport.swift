@@ -3,8 +3,8 @@ import Pretrained
 /// The output of `pretrained inspect` for a checkpoint's headers.
 enum InspectReport {
     /// The contract's JSON: format, shards, tensors sorted by name, total bytes.
-    static func json(_ headers: CheckpointHeaders) -> JSONValue {
-        let shards: [JSONValue] = headers.entries.map { entry in
+    static func json(_ headers: OpenedCheckpoint) -> JSONValue {
+        let shards: [JSONValue] = headers.shards.map { entry in
             .object([
                 (key: "file", value: .string(entry.shard.name)),
                 (key: "compression", value: .string(entry.shard.compression.rawValue)),
@@ -31,7 +31,7 @@ enum InspectReport {
     }
 
     /// A human-readable table of tensors, then shards and totals.
-    static func table(_ headers: CheckpointHeaders) -> String {
+    static func table(_ headers: OpenedCheckpoint) -> String {
         let rows = headers.tensorsByName.map { info, shard in
             [info.name, info.dtype.rawValue, "[" + info.shape.map(String.init).joined(separator: ", ") + "]",
              ByteCount.format(info.byteCount), shard.name]
@@ -39,7 +39,7 @@ enum InspectReport {
         var lines = [TextTable.render(header: ["tensor", "dtype", "shape", "size", "shard"], rows: rows,
                                       rightAligned: [3])]
         lines.append("")
-        for entry in headers.entries {
+        for entry in headers.shards {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
             lines.append("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
@@ -47,7 +47,7 @@ enum InspectReport {
                 + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
         }
         lines.append("total: \(rows.count) tensors, \(ByteCount.format(headers.totalBytes)) "
-            + "(\(headers.totalBytes) bytes) in \(headers.entries.count) shard\(headers.entries.count == 1 ? "" : "s")")
+            + "(\(headers.totalBytes) bytes) in \(headers.shards.count) shard\(headers.shards.count == 1 ? "" : "s")")
         return lines.joined(separator: "\n")
     }
 }

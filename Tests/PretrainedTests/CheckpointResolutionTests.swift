@@ -23,7 +23,7 @@ import Testing
 
         let checkpoint = try Checkpoint.resolve(directory.path)
         #expect(checkpoint.shards.map(\.name) == result.shards)
-        let headers = try CheckpointHeaders.read(checkpoint)
+        let headers = try OpenedCheckpoint.open(checkpoint)
         #expect(headers.tensorsByName.map(\.info.name) == tensors.map(\.name).sorted())
         #expect(headers.totalBytes == 384)
         for (info, shard) in headers.tensorsByName {
@@ -48,7 +48,7 @@ import Testing
         try SafetensorsWriter.write(try sampleTensors(count: 1), to: directory.file("stray.safetensors"))
         let checkpoint = try Checkpoint.resolve(directory.path)
         #expect(!checkpoint.shards.map(\.name).contains("stray.safetensors"))
-        #expect(try CheckpointHeaders.read(checkpoint).tensorsByName.count == 6)
+        #expect(try OpenedCheckpoint.open(checkpoint).tensorsByName.count == 6)
     }
 
     func writeIndex(_ weightMap: [String: String], in directory: TemporaryDirectory) throws -> String {
@@ -91,7 +91,7 @@ import Testing
         try SafetensorsWriter.write(try sampleTensors(count: 2), to: directory.file("a.safetensors"))
         let index = try writeIndex(["layer.0.weight": "a.safetensors", "ghost": "a.safetensors"], in: directory)
         #expect(throws: PretrainedError.tensorNotInShard(file: index, tensor: "ghost", shard: "a.safetensors")) {
-            try CheckpointHeaders.read(Checkpoint.resolve(directory.path))
+            try OpenedCheckpoint.open(Checkpoint.resolve(directory.path))
         }
     }
 
@@ -101,7 +101,7 @@ import Testing
         try SafetensorsWriter.write(try sampleTensors(count: 1), to: directory.file("b.safetensors"))
         _ = try writeIndex(["layer.0.weight": "a.safetensors", "layer.1.weight": "b.safetensors"], in: directory)
         #expect(throws: PretrainedError.tensorInTwoShards(tensor: "layer.0.weight", first: "a.safetensors", second: "b.safetensors")) {
-            try CheckpointHeaders.read(Checkpoint.resolve(directory.path))
+            try OpenedCheckpoint.open(Checkpoint.resolve(directory.path))
         }
     }
 

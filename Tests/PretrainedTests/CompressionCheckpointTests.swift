@@ -36,10 +36,10 @@ import Testing
         let compressed = try Checkpoint.resolve(output.path)
         #expect(compressed.configPath != nil)
         #expect(compressed.shards.allSatisfy { $0.compression == compression })
-        let headers = try CheckpointHeaders.read(compressed)
+        let headers = try OpenedCheckpoint.open(compressed)
         #expect(headers.tensorsByName.map(\.info.name) == tensors.map(\.name).sorted())
         var decoded: [Tensor] = []
-        for entry in headers.entries {
+        for entry in headers.shards {
             let reader = try #require(entry.compressed)
             let size = try FileManager.default.attributesOfItem(atPath: entry.shard.path)[.size] as? Int
             #expect(entry.fileSize == size)
@@ -66,9 +66,9 @@ import Testing
         #expect(resolved.shards.map(\.name) == checkpoint.shards.map(\.name))
         #expect(resolved.shards.map(\.path) == checkpoint.shards.map { output.file($0.name + ".zst") })
         #expect(resolved.shards.allSatisfy { $0.compression == .zstd })
-        let headers = try CheckpointHeaders.read(resolved)
+        let headers = try OpenedCheckpoint.open(resolved)
         CompressionSamples.expectSame(
-            try headers.entries.flatMap { try #require($0.compressed).tensors() }, tensors)
+            try headers.shards.flatMap { try #require($0.compressed).tensors() }, tensors)
 
         // An index naming compressed shards beside plain files only uses the plain files.
         let compressedIndex = try Data(
@@ -83,7 +83,7 @@ import Testing
         #expect(plain.shards.map(\.name) == checkpoint.shards.map { $0.name + ".zst" })
         #expect(plain.shards.map(\.path) == checkpoint.shards.map(\.path))
         #expect(plain.shards.allSatisfy { $0.compression == .none })
-        #expect(try CheckpointHeaders.read(plain).totalBytes == tensors.reduce(0) { $0 + $1.byteCount })
+        #expect(try OpenedCheckpoint.open(plain).totalBytes == tensors.reduce(0) { $0 + $1.byteCount })
     }
 
     @Test(arguments: [
@@ -101,7 +101,7 @@ import Testing
             checkpoint.shards == [
                 Shard(name: name, path: directory.file(name), compression: ShardCompression(fileName: name))
             ])
-        let entry = try #require(try CheckpointHeaders.read(checkpoint).entries.first)
+        let entry = try #require(try OpenedCheckpoint.open(checkpoint).shards.first)
         CompressionSamples.expectSame(try #require(entry.compressed).tensors(), tensors)
     }
 

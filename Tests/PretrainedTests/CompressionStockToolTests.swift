@@ -23,7 +23,7 @@ import Testing
             CompressionSamples.expectSame(try reader.tensors(threads: threads), try original.tensors())
         }
         let checkpoint = try Checkpoint.resolve(Fixtures.path("compressed/" + name))
-        #expect(try CheckpointHeaders.read(checkpoint).totalBytes == original.header.dataLength)
+        #expect(try OpenedCheckpoint.open(checkpoint).totalBytes == original.header.dataLength)
     }
 
     /// A plain shard of about `megabytes` MB in a fresh folder, and its tensors.

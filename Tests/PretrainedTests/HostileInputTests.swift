@@ -18,7 +18,7 @@ import Testing
             ("pread", { _ = try SafetensorsFile(path: fifo, backend: .pread) }),
             ("header", { _ = try SafetensorsFile.readHeader(path: fifo) }),
             ("index", { _ = try CheckpointIndex.read(path: fifo) }),
-            ("folder", { _ = try CheckpointHeaders.read(Checkpoint.resolve(folder)) }),
+            ("folder", { _ = try OpenedCheckpoint.open(Checkpoint.resolve(folder)) }),
         ]
         for (name, open) in openers {
             let result = try completes(within: .seconds(5), unblocking: fifo, open)

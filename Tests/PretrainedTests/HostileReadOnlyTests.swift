@@ -43,14 +43,14 @@ import Testing
         #expect(before.count >= 6)
 
         for path in [copy.sharded, copy.single] {
-            let headers = try CheckpointHeaders.read(Checkpoint.resolve(path))
+            let headers = try OpenedCheckpoint.open(Checkpoint.resolve(path))
             for backend in ReadBackend.allCases {
-                for entry in headers.entries {
+                for entry in headers.shards {
                     let file = try SafetensorsFile(path: entry.shard.path, backend: backend)
                     for tensor in try file.tensors() { _ = tensor.sha256() }
                 }
             }
-            for entry in headers.entries {
+            for entry in headers.shards {
                 let mapped = try MappedFile(path: entry.shard.path, populate: true)
                 mapped.advise(.sequential)
                 mapped.advise(.willNeed)

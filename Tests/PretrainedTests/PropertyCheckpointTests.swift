@@ -22,9 +22,9 @@ import Testing
         var description: String { backend.rawValue }
 
         /// Every tensor of `headers`' checkpoint, opened shard by shard with this backend.
-        func read(_ headers: CheckpointHeaders) throws -> [String: (tensor: Tensor, shard: String, metadata: [String: String])] {
+        func read(_ headers: OpenedCheckpoint) throws -> [String: (tensor: Tensor, shard: String, metadata: [String: String])] {
             var result: [String: (tensor: Tensor, shard: String, metadata: [String: String])] = [:]
-            for entry in headers.entries {
+            for entry in headers.shards {
                 let file = try SafetensorsFile(path: entry.shard.path, backend: backend)
                 for tensor in try file.tensors() {
                     result[tensor.name] = (tensor, entry.shard.name, file.metadata)
@@ -104,7 +104,7 @@ import Testing
         let checkpoint = try Checkpoint.resolve(directory)
         #expect(Set(checkpoint.shards.map(\.name)) == Set(shards.map(\.name)))
         #expect((checkpoint.index != nil) == (shards.count > 1))
-        let headers = try CheckpointHeaders.read(checkpoint)
+        let headers = try OpenedCheckpoint.open(checkpoint)
         #expect(headers.totalBytes == spec.totalBytes)
         #expect(headers.tensorsByName.count == spec.tensors.count)
         if let index = checkpoint.index {
@@ -114,7 +114,7 @@ import Testing
             #expect(index.metadata["total_size"] == .int(spec.totalBytes))
             #expect(try Checkpoint.resolve(directory + "/" + Checkpoint.indexFileName).shards == checkpoint.shards)
         }
-        for entry in headers.entries {
+        for entry in headers.shards {
             let outcome = try SafetensorsOracle.check(path: entry.shard.path)
             #expect(outcome == .accepted, "\(entry.shard.name)")
         }

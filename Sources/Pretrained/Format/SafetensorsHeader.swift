@@ -69,6 +69,7 @@ extension SafetensorsHeader {
     ///   fault of a header that is not UTF-8, as the reference checks that first.
     /// - Complexity: O(*n* + *t* log *t*) for *n* bytes of JSON and *t* tensors.
     public static func parse(json: UnsafeRawBufferPointer, fileSize: Int, file: String) throws(PretrainedError) -> SafetensorsHeader {
+        FileAccessTrace.record(.parsedHeader(file))
         let entries: HeaderReader.Entries
         do {
             entries = try HeaderReader.read(json, file: file)

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Loads a checkpoint into its model, as `transformers`' `from_pretrained` does: resolve the
 /// source, build the skeleton from `config.json`, plan every key from the headers, read the
 /// shards into the slots (zero-copy views where possible), tie weights and report.
@@ -28,12 +22,12 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
         throw .noCheckpoint(path: source, reason: "no config.json beside the checkpoint")
     }
     let config = try ModelConfig.read(path: configPath)
-    let headers = try CheckpointHeaders.read(checkpoint)
-    let dtype = try loadDType(options.dtype, config: config, headers: headers)
+    let opened = try OpenedCheckpoint.open(checkpoint, backend: options.backend)
+    let dtype = try loadDType(options.dtype, config: config, opened: opened)
     let architecture = try options.registry.resolve(config, name: options.architecture)
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-    let plan = try LoadPlan(model: model, headers: headers, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
-    let storages = try CheckpointReader(model: model, headers: headers, plan: plan, options: options).read()
+    let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
+    let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
     return try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
 }
 
@@ -49,16 +43,10 @@ func resolveSource(_ source: String, options: LoadOptions) throws(PretrainedErro
 /// The dtype of floating-point slots, as `transformers` 5 resolves `dtype="auto"`: the config's
 /// dtype; else the first floating-point dtype (8-bit and smaller formats skipped) among the
 /// tensors of the first shard in name order, with keys in name order; else F32.
-func loadDType(_ choice: LoadOptions.DTypeChoice, config: ModelConfig, headers: CheckpointHeaders) throws(PretrainedError) -> DType {
+func loadDType(_ choice: LoadOptions.DTypeChoice, config: ModelConfig, opened: OpenedCheckpoint) throws(PretrainedError) -> DType {
     if case .fixed(let dtype) = choice { return dtype }
     if let dtype = try config.dtype() { return dtype }
-    let first = headers.entries.min { $0.shard.name < $1.shard.name }
+    let first = opened.shards.min { $0.shard.name < $1.shard.name }
     let tensors = first?.header.tensors.sorted { $0.name < $1.name } ?? []
     return tensors.first { $0.dtype.isFloatingPoint && $0.dtype.bitSize >= 16 }?.dtype ?? .f32
-}
-
-func monotonicSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
 }

@@ -3,7 +3,7 @@
 struct LoadPlan: Sendable {
     /// One checkpoint tensor's contribution to a slot.
     struct Piece: Sendable {
-        /// Index into `CheckpointHeaders.entries`.
+        /// Index into `OpenedCheckpoint.shards`.
         var shard: Int
         var info: TensorInfo
         /// Byte offset of this piece inside the slot, at the slot's dtype.
@@ -23,11 +23,11 @@ struct LoadPlan: Sendable {
     /// The report so far: unexpected, ignored, mismatched, converted, and missing before tying.
     var report: LoadReport
 
-    /// Plans loading `headers` into `model`.
+    /// Plans loading the tensors of `opened` into `model`.
     ///
     /// - Throws: `PretrainedError.shapeMismatch` for the first shape conflict (in key order)
     ///   unless `ignoreMismatchedSizes`; `.unsupportedConversion` for dtypes that cannot be cast.
-    init(model: MetaModel, headers: CheckpointHeaders, ignoreMismatchedSizes: Bool) throws(PretrainedError) {
+    init(model: MetaModel, opened: OpenedCheckpoint, ignoreMismatchedSizes: Bool) throws(PretrainedError) {
         let architecture = model.architecture
         let mapper = try KeyMapper(architecture: architecture, hasSlot: { model.index(of: $0) != nil })
         let ignoreUnexpected = try KeyPatterns(architecture.ignoreOnLoadUnexpected, architecture: architecture.name)
@@ -37,7 +37,7 @@ struct LoadPlan: Sendable {
         var report = LoadReport()
         var sources = [[String]](repeating: [], count: model.slots.count)
         var keys: [(shard: Int, info: TensorInfo)] = []
-        for (shard, entry) in headers.entries.enumerated() {
+        for (shard, entry) in opened.shards.enumerated() {
             keys += entry.header.tensors.map { (shard, $0) }
         }
         keys.sort { NaturalOrder.less($0.info.name, $1.info.name) }
@@ -53,7 +53,7 @@ struct LoadPlan: Sendable {
                 continue
             }
             let slot = model.slots[index]
-            let file = headers.entries[shard].shard.path
+            let file = opened.shards[shard].shard.path
             guard ElementConversion.canConvert(info.dtype, to: slot.dtype) else {
                 throw .unsupportedConversion(file: file, tensor: info.name, from: info.dtype, to: slot.dtype)
             }

@@ -27,21 +27,6 @@ public struct MetaModel: Sendable {
 
     private let slotIndex: [String: Int]
 
-    /// Builds the skeleton of `config`.
-    ///
-    /// - Parameters:
-    ///   - config: the model's config.
-    ///   - architecture: a class to build instead of the config's (`GPT2Model` for a
-    ///     `GPT2LMHeadModel` config).
-    ///   - dtype: the dtype of floating-point slots; default the config's, else F32.
-    ///   - registry: where architectures are looked up.
-    /// - Throws: `PretrainedError` for unknown architectures and invalid configs.
-    public init(config: ModelConfig, architecture name: String? = nil, dtype: DType? = nil,
-                registry: ArchitectureRegistry = .shared) throws(PretrainedError) {
-        let architecture = try registry.resolve(config, name: name)
-        try self.init(config: config, architecture: architecture, dtype: dtype)
-    }
-
     /// Builds the skeleton of `config` with `architecture`.
     public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil) throws(PretrainedError) {
         let configDType = try config.dtype()

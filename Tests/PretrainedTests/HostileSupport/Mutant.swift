@@ -135,7 +135,7 @@ struct MutationRunner {
         case .success(let outcome):
             let error: PretrainedError?
             do {
-                _ = try CheckpointHeaders.read(Checkpoint.resolve(directory))
+                _ = try OpenedCheckpoint.open(Checkpoint.resolve(directory))
                 error = nil
             } catch let caught {
                 error = caught

@@ -6,20 +6,19 @@ extension PretrainedModel {
     ///
     /// ```swift
     /// let config = try ModelConfig.read(path: "gpt2/config.json")
-    /// let model = try PretrainedModel(config: config, seed: 42)
+    /// let model = try PretrainedModel(config: config, seed: 42)   // the class from the registry
     /// ```
     ///
     /// - Parameters:
     ///   - config: the model's config.
-    ///   - architecture: a class to build instead of the config's.
+    ///   - architecture: the class to build.
     ///   - dtype: the dtype of floating-point slots (default: the config's, else F32).
     ///   - seed: the seed of the normal generator; the same seed gives the same bytes.
-    ///   - registry: where architectures are looked up.
-    /// - Throws: `PretrainedError` for unknown architectures and invalid configs.
-    public init(config: ModelConfig, architecture: String? = nil, dtype: DType? = nil, seed: UInt64 = 0,
-                registry: ArchitectureRegistry = .shared) throws(PretrainedError) {
+    /// - Throws: `PretrainedError` for invalid configs.
+    public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil,
+                seed: UInt64 = 0) throws(PretrainedError) {
         let start = monotonicSeconds()
-        let meta = try MetaModel(config: config, architecture: architecture, dtype: dtype, registry: registry)
+        let meta = try MetaModel(config: config, architecture: architecture, dtype: dtype)
         let rules = try WeightInitialization.rules(for: meta)
         var generator = NormalGenerator(seed: seed)
         var parameters: [Tensor] = []

@@ -40,6 +40,7 @@ final class FileDescriptor: @unchecked Sendable {
     init(readingFrom path: String) throws(PretrainedError) {
         var fd: Int32 = -1
         try check(csupport_open_readonly(path, &fd), file: path, "open")
+        FileAccessTrace.record(.opened(path))
         self.raw = fd
         self.path = path
     }

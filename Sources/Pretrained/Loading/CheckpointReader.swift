@@ -1,0 +1,135 @@
+import Synchronization
+
+/// Reads the bytes a `LoadPlan` calls for, shard by shard, into slot storages: a zero-copy view
+/// of the mapped shard when the tensor already has the slot's dtype and is aligned (and no copy
+/// was asked for), otherwise an owned copy or an element conversion straight into the slot.
+struct CheckpointReader: Sendable {
+    let model: MetaModel
+    let opened: OpenedCheckpoint
+    let plan: LoadPlan
+    let options: LoadOptions
+
+    /// The storage of every slot (indexed like `model.slots`); slots without a complete fill are
+    /// zero-filled owned memory (missing pieces stay zero).
+    func read() throws(PretrainedError) -> [TensorStorage] {
+        var storages = [TensorStorage?](repeating: nil, count: model.slots.count)
+        var viewsByShard = [[Int]](repeating: [], count: opened.shards.count)
+        var copiesByShard = [[(slot: Int, piece: LoadPlan.Piece)]](repeating: [], count: opened.shards.count)
+        for (index, slot) in model.slots.enumerated() {
+            let device = options.deviceMap?.device(of: slot.name)
+            guard let fill = plan.fills[index] else {
+                storages[index] = try destination(for: slot, on: device, zeroed: true)
+                continue
+            }
+            if let piece = fill.pieces.first, canView(piece, slot: slot, fill: fill, on: device) {
+                viewsByShard[piece.shard].append(index)
+                continue
+            }
+            storages[index] = try destination(for: slot, on: device, zeroed: !fill.isComplete)
+            for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
+        }
+
+        let owned = storages
+        let views = viewsByShard
+        let copies = copiesByShard
+        let progress = ProgressCounter(opened: opened, callback: options.progress)
+        let shards = opened.shards.indices.filter { !viewsByShard[$0].isEmpty || !copiesByShard[$0].isEmpty }
+        let work = { (position: Int) -> Result<[(Int, TensorStorage)], PretrainedError> in
+            let shard = shards[position]
+            defer { progress.shardDone(shard) }
+            return Result { () throws(PretrainedError) in
+                try readShard(shard, views: views[shard], copies: copies[shard], owned: owned)
+            }
+        }
+        let results = options.parallel ? Parallel.map(shards.count, work) : shards.indices.map(work)
+        for result in results {
+            for (index, storage) in try result.get() { storages[index] = storage }
+        }
+        return storages.map { $0 ?? TensorStorage(uninitializedByteCount: 0) }
+    }
+
+    /// Whether `piece` can be the slot itself: the whole slot, same dtype, mapped, aligned, and
+    /// not placed where it must be materialized (`cpu` and accelerators; `disk` stays a view even
+    /// with `copy`, as do unplaced slots without it).
+    func canView(_ piece: LoadPlan.Piece, slot: TensorSlot, fill: LoadPlan.Fill, on device: Device?) -> Bool {
+        let lazy = device == .disk || (device == nil && !options.copy)
+        guard lazy, case .plain(let file) = opened.shards[piece.shard].contents, file.mappedFile != nil,
+              fill.pieceCount == 1, fill.isComplete,
+              piece.info.dtype == slot.dtype else { return false }
+        let offset = file.header.dataStart + piece.info.dataOffsets.lowerBound
+        return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
+    }
+
+    /// Reads one shard: views for `views`, copies or conversions into `owned` for `copies`, both
+    /// kinds of shard delivering through the same `SlotSink`.
+    func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)],
+                   owned: [TensorStorage?]) throws(PretrainedError) -> [(Int, TensorStorage)] {
+        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots)
+        switch opened.shards[shard].contents {
+        case .compressed(let reader):
+            try reader.read(into: sink)
+            return []
+        case .plain(let file):
+            guard let mapped = file.mappedFile else {
+                try file.read(into: sink)
+                return []
+            }
+            if !copies.isEmpty {
+                mapped.advise(.sequential)
+                mapped.advise(.willNeed)
+            }
+            var result: [(Int, TensorStorage)] = []
+            for index in views {
+                guard let piece = plan.fills[index]?.pieces.first else { continue }
+                result.append((index, TensorStorage(viewing: mapped, range: file.fileRange(of: piece.info))))
+            }
+            if !copies.isEmpty { try file.read(into: sink) }
+            // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
+            guard mapped.isIntact else { throw .shardChanged(file: file.path) }
+            return result
+        }
+    }
+
+    /// Owned memory for `slot`, or the allocator's for an accelerator placement; zero-filled when
+    /// the checkpoint does not cover all of it.
+    func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool) throws(PretrainedError) -> TensorStorage {
+        guard case .accelerator(let ordinal)? = device else {
+            return try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: zeroed, tensor: slot.name)
+        }
+        let storage = try options.allocator.allocate(slot, device: ordinal)
+        guard storage.count == slot.byteCount else {
+            throw .invalidTensorData(tensor: slot.name, reason: "the allocator returned \(storage.count) bytes for a "
+                + "\(slot.byteCount)-byte slot on device \(ordinal)")
+        }
+        if zeroed, storage.count > 0 { storage.bytes.initializeMemory(as: UInt8.self, repeating: 0) }
+        return storage
+    }
+
+}
+
+/// Counts shards and bytes as they finish and forwards them to the caller's progress callback.
+private final class ProgressCounter: Sendable {
+    private let state = Mutex((shards: 0, bytes: 0))
+    private let opened: OpenedCheckpoint
+    private let callback: (@Sendable (LoadProgress) -> Void)?
+    private let totalBytes: Int
+
+    init(opened: OpenedCheckpoint, callback: (@Sendable (LoadProgress) -> Void)?) {
+        self.opened = opened
+        self.callback = callback
+        self.totalBytes = opened.totalBytes
+    }
+
+    func shardDone(_ shard: Int) {
+        guard let callback else { return }
+        let entry = opened.shards[shard]
+        let bytes = entry.header.dataLength
+        let (shards, done) = state.withLock { state in
+            state.shards += 1
+            state.bytes += bytes
+            return (state.shards, state.bytes)
+        }
+        callback(LoadProgress(shard: entry.shard.name, shardsDone: shards, shardCount: opened.shards.count,
+                              bytesDone: done, totalBytes: totalBytes))
+    }
+}
