@@ -106,6 +106,22 @@ import Testing
         #expect(try #require(model["lm_head.weight"]).dataAddress != (try #require(model["transformer.wte.weight"])).dataAddress)
     }
 
+    @Test func byHandWithMissingKeysTyingFollowsTheLoadRule() throws {
+        // The same rule as a load: with both sides present and different, a call with missing keys
+        // leaves the pair untied and out of the registry; without missing keys it ties.
+        var model = try load(pretrained: Fixtures.path("cases/gpt2-both-different"))
+        let head = try #require(model["lm_head.weight"])
+        let embedding = try #require(model["transformer.wte.weight"])
+        try model.tieWeights(missingKeys: [], recomputeMapping: true)
+        #expect(model.tiedWeights.isEmpty)
+        #expect(try #require(model["lm_head.weight"]).bytes == head.bytes)
+        #expect(try !#require(model["lm_head.weight"]).sharesStorage(with: embedding))
+        try model.tieWeights(recomputeMapping: true)
+        #expect(model.tiedWeights.map(\.target) == ["lm_head.weight"])
+        #expect(try #require(model["lm_head.weight"]).sharesStorage(with: #require(model["transformer.wte.weight"])))
+        #expect(try #require(model["lm_head.weight"]).bytes == embedding.bytes)
+    }
+
     @Test func writingThroughOneTiedNameIsSeenThroughTheOtherAndNeverReachesTheFile() throws {
         let folder = Fixtures.path("models/GPT2LMHeadModel")
         let shards = try Checkpoint.resolve(folder).shards.map(\.path)

@@ -1,67 +1,37 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// The last stage of a load: symmetric tying as `transformers` 5's `tie_weights(missing_keys)`,
-/// the tied registry, and the final report.
+/// The last stage of a load: symmetric tying as `transformers` 5's `tie_weights(missing_keys)`
+/// (`Tying`), the tied registry, and the final report.
 enum Finalizer {
-    /// Ties `storages` (indexed like `model.slots`) and builds the finished model.
-    ///
-    /// For each tied pair (target, source), in order:
-    /// - source present, target absent: the target shares the source's storage;
-    /// - only the target present: the source shares the target's storage (reported in
-    ///   `tiedFromCheckpoint`);
-    /// - both present and equal: tied; both present and different: not tied, the pair leaves the
-    ///   registry (reported in `untied`);
-    /// - both absent: the source is borrowed from a later pair with the same source whose target
-    ///   is present; failing that both stay missing, still tied (reported in `tiedBothMissing`).
+    /// Ties `storages` (indexed like `model.slots`) and builds the finished model. Pairs tied
+    /// from one side are reported in `tiedFromCheckpoint`, pairs whose sides differ in `untied`
+    /// (and leave the registry), pairs with neither side in `tiedBothMissing`.
     static func finalize(model: MetaModel, plan: LoadPlan, storages: [TensorStorage],
                          seconds: Double) throws(PretrainedError) -> PretrainedModel {
         var storages = storages
-        var present = plan.fills.map { $0?.isComplete ?? false }
         var report = plan.report
-        var registry: [(target: String, source: String)] = []
-        var filled = Set<Int>()
-        let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int, names: (String, String))? in
+        let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
             guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
-            return (target, source, (pair.target, pair.source))
+            return (target, source)
         }
-        for (position, pair) in pairs.enumerated() {
-            let (target, source) = (pair.target, pair.source)
-            switch (present[source], present[target]) {
-            case (true, false):
-                storages[target] = storages[source]
-                filled.insert(target)
-            case (false, true):
-                storages[source] = storages[target]
-                present[source] = true
-                filled.insert(source)
-                report.tiedFromCheckpoint.append(.init(filled: pair.names.1, from: pair.names.0))
-            case (true, true):
-                guard Self.equal(storages[source], storages[target]) else {
-                    report.untied.append(.init(target: pair.names.0, source: pair.names.1))
-                    continue
-                }
-                storages[target] = storages[source]
-            case (false, false):
-                let donor = pairs[(position + 1)...].first { $0.source == source && present[$0.target] }
-                if let donor {
-                    storages[source] = storages[donor.target]
-                    present[source] = true
-                    filled.insert(source)
-                    filled.insert(target)
-                    report.tiedFromCheckpoint.append(.init(filled: pair.names.1, from: model.slots[donor.target].name))
-                } else {
-                    report.tiedBothMissing.append(.init(target: pair.names.0, source: pair.names.1))
-                }
-                storages[target] = storages[source]
+        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) })
+        var missing: Set<Int>? = absent
+        let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
+        var registry: [(target: String, source: String)] = []
+        for (pair, outcome) in zip(pairs, outcomes) {
+            let (target, source) = (model.slots[pair.target].name, model.slots[pair.source].name)
+            switch outcome {
+            case .tied: break
+            case .sourceFilled(let from):
+                report.tiedFromCheckpoint.append(.init(filled: source, from: model.slots[from].name))
+            case .untied:
+                report.untied.append(.init(target: target, source: source))
+                continue
+            case .bothMissing:
+                report.tiedBothMissing.append(.init(target: target, source: source))
             }
-            registry.append((pair.names.0, pair.names.1))
+            registry.append((target, source))
         }
-        let filledNames = Set(filled.map { model.slots[$0].name })
-        report.missing = report.missing.filter { !filledNames.contains($0) }.sorted()
+        let filled = Set(absent.subtracting(missing ?? []).map { model.slots[$0].name })
+        report.missing = report.missing.filter { !filled.contains($0) }.sorted()
 
         var parameters: [Tensor] = []
         parameters.reserveCapacity(model.slots.count)
@@ -69,13 +39,5 @@ enum Finalizer {
             parameters.append(try Tensor(name: slot.name, dtype: slot.dtype, shape: slot.shape, storage: storages[index]))
         }
         return PretrainedModel(meta: model, parameters: parameters, tiedWeights: registry, report: report, seconds: seconds)
-    }
-
-    /// Whether two storages hold the same bytes (or are the same storage).
-    static func equal(_ a: TensorStorage, _ b: TensorStorage) -> Bool {
-        if a === b { return true }
-        guard a.count == b.count else { return false }
-        guard let left = a.bytes.baseAddress, let right = b.bytes.baseAddress else { return true }
-        return memcmp(left, right, a.count) == 0
     }
 }

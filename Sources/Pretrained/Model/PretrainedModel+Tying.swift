@@ -1,33 +1,36 @@
 extension PretrainedModel {
     /// Ties weights by hand, as `transformers`' `tie_weights(missing_keys=..., recompute_mapping=...)`.
     ///
-    /// Each tied target shares its source's storage; when `missingKeys` holds the source but not
-    /// the target, the source shares the target's instead (the side that has values wins).
-    /// Targets that were tied before and are no longer in the mapping get their own copy, so
-    /// setting `tie_word_embeddings` to `false` in `config` and calling this unties.
+    /// Without `missingKeys`, each tied target shares its source's storage. With them, tying is
+    /// symmetric as during a load (`Tying`): the side that has values wins, pairs whose two
+    /// present sides differ are left untied and leave `tiedWeights`. Targets that were tied before
+    /// and are no longer in the mapping get their own copy, so setting `tie_word_embeddings` to
+    /// `false` in `config` and calling this unties.
     ///
     /// - Parameters:
-    ///   - missingKeys: names whose values are not meaningful (not loaded).
+    ///   - missingKeys: names whose values are not meaningful (not loaded), or `nil`.
     ///   - recomputeMapping: re-expand the tied map from `config` and the architecture (`true`),
     ///     or reuse `tiedWeights` (`false`).
     /// - Throws: `PretrainedError` when the config is invalid or the declarations do not expand.
-    public mutating func tieWeights(missingKeys: Set<String> = [], recomputeMapping: Bool = true) throws(PretrainedError) {
+    public mutating func tieWeights(missingKeys: Set<String>? = nil, recomputeMapping: Bool = true) throws(PretrainedError) {
         let previous = tiedWeights
         let mapping = recomputeMapping ? try expandedTiedWeights() : tiedWeights
-        for (target, source) in mapping {
-            guard let t = position(of: target), let s = position(of: source) else { continue }
-            if missingKeys.contains(source) && !missingKeys.contains(target) {
-                setStorage(parameters[t].storage, at: s)
-            } else {
-                setStorage(parameters[s].storage, at: t)
-            }
+        let known = mapping.filter { position(of: $0.target) != nil && position(of: $0.source) != nil }
+        var storages = parameters.map(\.storage)
+        var missing = missingKeys.map { Set($0.compactMap(position(of:))) }
+        let outcomes = Tying.tie(known.map { (position(of: $0.target)!, position(of: $0.source)!) },
+                                 storages: &storages, missing: &missing)
+        for (index, storage) in storages.enumerated() where storage !== parameters[index].storage {
+            setStorage(storage, at: index)
         }
-        let kept = Set(mapping.map(\.target))
-        for (target, _) in previous where !kept.contains(target) {
+        let untied = Set(zip(known, outcomes).filter { $0.1 == .untied }.map(\.0.target))
+        let kept = mapping.filter { !untied.contains($0.target) }
+        let keptTargets = Set(kept.map(\.target))
+        for (target, _) in previous where !keptTargets.contains(target) {
             guard let t = position(of: target) else { continue }
             setStorage(TensorStorage(copying: UnsafeRawBufferPointer(parameters[t].storage.bytes)), at: t)
         }
-        setTiedWeights(mapping)
+        setTiedWeights(kept)
     }
 
     /// Gives every tied target its own copy of its values and empties `tiedWeights`.
