@@ -43,24 +43,12 @@ extension PretrainedCommand {
         var json = false
 
         func validate() throws {
-            guard dtypeChoice != nil else {
-                throw ValidationError("--dtype must be auto, F32, F16 or BF16, not '\(dtype)'")
-            }
-        }
-
-        var dtypeChoice: LoadOptions.DTypeChoice? {
-            switch dtype.uppercased() {
-            case "AUTO": return .auto
-            case "F32", "FLOAT32": return .fixed(.f32)
-            case "F16", "FLOAT16": return .fixed(.f16)
-            case "BF16", "BFLOAT16": return .fixed(.bf16)
-            default: return nil
-            }
+            _ = try DTypeArgument.parse(dtype)
         }
 
         func run() throws {
             try PretrainedCommand.reportingErrors {
-                var options = LoadOptions(dtype: dtypeChoice ?? .auto, architecture: architecture, copy: copy,
+                var options = LoadOptions(dtype: try DTypeArgument.parse(dtype), architecture: architecture, copy: copy,
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
                 options.revision = revision
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }

@@ -11,13 +11,8 @@ struct ModelOptions: ParsableArguments {
 
     /// The chosen dtype: `nil` for `auto`; a usage error for anything else unknown.
     func chosenDType() throws -> DType? {
-        switch (dtype ?? "auto").uppercased() {
-        case "AUTO": return nil
-        case "F32", "FLOAT32": return .f32
-        case "F16", "FLOAT16": return .f16
-        case "BF16", "BFLOAT16": return .bf16
-        default: throw ValidationError("--dtype must be auto, F32, F16 or BF16, not '\(dtype ?? "")'")
-        }
+        guard case .fixed(let dtype) = try DTypeArgument.parse(dtype ?? "auto") else { return nil }
+        return dtype
     }
 
     func validate() throws {

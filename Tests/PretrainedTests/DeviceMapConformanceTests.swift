@@ -1,5 +1,6 @@
 import Testing
 @testable import Pretrained
+@testable import PretrainedCLI
 
 /// `MetaModel.inferDeviceMap` against `accelerate` 1.15's `infer_auto_device_map` on the same
 /// configs, classes, budgets, dtypes and no-split lists (`configs/expected_device_maps.json`).

@@ -1,5 +1,6 @@
 import Testing
 @testable import Pretrained
+@testable import PretrainedCLI
 
 /// `--max-memory` specs and sizes, read as `accelerate`'s `convert_file_size_to_int` reads them
 /// (expected values produced by accelerate 1.15 itself).

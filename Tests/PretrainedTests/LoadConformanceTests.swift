@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Pretrained
+@testable import PretrainedCLI
 
 /// Every committed fixture loads exactly as `transformers` 5.23's `from_pretrained` loaded it:
 /// names in order, dtypes, shapes, the SHA-256 of every tensor's bytes, storage sharing, the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Pretrained
+@testable import PretrainedCLI
 
 /// Skeletons built from config.json match what `transformers` 5.23 builds: names in
 /// `state_dict()` order, shapes, dtypes, the expanded tied map, the plans and the counts.

@@ -111,7 +111,7 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// The mapping behind this file, when opened with `.mmap`.
-    public var mappedFile: MappedFile? {
+    package var mappedFile: MappedFile? {
         if case .mapped(let mapped) = source { return mapped }
         return nil
     }

@@ -1,5 +1,5 @@
 /// Where the decoded bytes of one tensor go.
-public enum TensorDestination {
+package enum TensorDestination {
     /// Decode straight into this buffer of exactly `info.byteCount` bytes (a slot of the same
     /// dtype). The buffer must stay valid until the read returns.
     case buffer(UnsafeMutableRawBufferPointer)
@@ -23,7 +23,7 @@ public enum TensorDestination {
 /// ```
 ///
 /// A sink may be called from several threads when a shard's frames decode in parallel.
-public protocol TensorSink: Sendable {
+package protocol TensorSink: Sendable {
     /// Where the bytes of `info` go. Called once per tensor, in offset order, from the thread that
     /// called `read`, before any of the tensor's bytes are decoded.
     func destination(for info: TensorInfo) throws(PretrainedError) -> TensorDestination

@@ -3,21 +3,21 @@
 /// Rejects what `serde_json` rejects: control characters in strings, lone surrogates, leading
 /// zeros, trailing commas, anything but whitespace after the value. Nesting is limited so a
 /// hostile document cannot exhaust the stack.
-public struct JSONParser {
+package struct JSONParser {
     /// Why a document is not valid JSON, with the byte offset where parsing stopped.
-    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
-        public var offset: Int
-        public var reason: String
-        public var description: String { "\(reason) at byte \(offset)" }
+    package struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        package var offset: Int
+        package var reason: String
+        package var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// The deepest nesting of arrays and objects accepted (`serde_json` allows 128).
-    public static let maximumDepth = 128
+    package static let maximumDepth = 128
 
     /// Parses one JSON value that spans the whole of `bytes` (surrounding whitespace allowed).
     ///
     /// - Throws: `JSONParser.Failure` naming the offset and the reason.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> JSONValue {
         var scanner = JSONScanner(bytes: bytes)
         scanner.skipWhitespace()
         let value = try scanner.parseValue(depth: 0)
@@ -26,7 +26,7 @@ public struct JSONParser {
     }
 
     /// Parses one JSON value from `bytes`.
-    public static func parse(_ bytes: some Sequence<UInt8>) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: some Sequence<UInt8>) throws(Failure) -> JSONValue {
         let array = Array(bytes)
         return try array.withBytes { (buffer) throws(Failure) in try parse(buffer) }
     }

@@ -1,7 +1,7 @@
 extension JSONValue {
     /// The value as JSON text: compact, or indented by two spaces per level with `pretty`.
     /// Member order is kept; a `Double` prints in its shortest round-tripping form.
-    public func serialized(pretty: Bool = false) -> String {
+    package func serialized(pretty: Bool = false) -> String {
         var output = ""
         write(to: &output, pretty: pretty, indent: 0)
         return output

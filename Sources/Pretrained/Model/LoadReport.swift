@@ -45,31 +45,4 @@ public struct LoadReport: Sendable, Equatable {
     public var tiedBothMissing: [Untied] = []
 
     public init() {}
-
-    /// The report as the CLI contract prints it (with `converted`, `untied` and
-    /// `tied_both_missing` as extensions).
-    public var json: JSONValue {
-        .object([
-            (key: "missing", value: .array(missing.map(JSONValue.string))),
-            (key: "unexpected", value: .array(unexpected.map(JSONValue.string))),
-            (key: "mismatched", value: .array(mismatched.map {
-                .object([(key: "name", value: .string($0.name)),
-                         (key: "checkpoint_shape", value: .array($0.checkpointShape.map(JSONValue.int))),
-                         (key: "model_shape", value: .array($0.modelShape.map(JSONValue.int)))])
-            })),
-            (key: "tied_from_checkpoint", value: .array(tiedFromCheckpoint.map {
-                .object([(key: "filled", value: .string($0.filled)), (key: "from", value: .string($0.from))])
-            })),
-            (key: "ignored", value: .array(ignored.map(JSONValue.string))),
-            (key: "converted", value: .array(converted.map {
-                .object([(key: "name", value: .string($0.name)), (key: "from", value: .array($0.from.map(JSONValue.string)))])
-            })),
-            (key: "untied", value: .array(untied.map {
-                .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
-            })),
-            (key: "tied_both_missing", value: .array(tiedBothMissing.map {
-                .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
-            })),
-        ])
-    }
 }

@@ -41,15 +41,4 @@ public struct ParallelPlans: Sendable, Equatable {
             list.append(item)
         }
     }
-
-    /// The plans as the CLI contract prints them.
-    public var json: JSONValue {
-        .object([
-            (key: "tp", value: .object(tp.map { (key: $0.pattern, value: .string($0.strategy)) })),
-            (key: "pp", value: .object(pp.map {
-                (key: $0.pattern, value: .array([.array($0.inputs.map(JSONValue.string)), .array($0.outputs.map(JSONValue.string))]))
-            })),
-            (key: "ep", value: .object(ep.map { (key: $0.pattern, value: .string($0.strategy)) })),
-        ])
-    }
 }

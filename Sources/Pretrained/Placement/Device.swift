@@ -19,14 +19,6 @@ public enum Device: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
     }
 
-    /// The device as `accelerate`'s device maps hold it: an integer for an accelerator, else a string.
-    public var json: JSONValue {
-        switch self {
-        case .accelerator(let ordinal): return .int(ordinal)
-        case .cpu, .disk: return .string(description)
-        }
-    }
-
     /// Whether the device is an accelerator.
     public var isAccelerator: Bool {
         if case .accelerator = self { return true }

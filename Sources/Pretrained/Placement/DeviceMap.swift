@@ -54,12 +54,4 @@ public struct DeviceMap: Sendable, Hashable {
     public func entries(on device: Device) -> [Entry] {
         entries.filter { $0.device == device }
     }
-
-    /// The map and per-device bytes as the `pretrained plan --json` contract prints them.
-    public var json: JSONValue {
-        .object([
-            (key: "device_map", value: .object(entries.map { (key: $0.module, value: $0.device.json) })),
-            (key: "device_bytes", value: .object(devices.map { (key: $0.description, value: .int(bytes[$0] ?? 0)) })),
-        ])
-    }
 }

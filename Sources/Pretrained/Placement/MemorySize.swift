@@ -12,7 +12,7 @@
 /// toward zero; a decimal unit whose last letter is a lower-case `b` (`10Gb`, `500mb`) counts bits,
 /// so the result is divided by 8. There is no `TB`, and a number without a unit is rejected,
 /// except plain digits, which `accelerate` receives as an integer byte count.
-public enum MemorySize {
+package enum MemorySize {
     /// Reads one size.
     ///
     /// - Parameter text: a size such as `10GB`, `1.5GiB`, `500MiB` or `123456`.

@@ -10,7 +10,7 @@ internal import CSupport
 ///     try sink.write(tensorBytes)
 /// }
 /// ```
-public enum AtomicFile {
+package enum AtomicFile {
     /// Receives the bytes of the file being written.
     public struct Sink {
         let fd: Int32

@@ -80,7 +80,7 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Advises the kernel about `range` of the mapping (`madvise(2)`), widened to whole pages.
     /// Advice is a hint: failures are ignored.
-    public func advise(_ advice: Advice, range: Range<Int>? = nil) {
+    package func advise(_ advice: Advice, range: Range<Int>? = nil) {
         guard let base = bytes.baseAddress else { return }
         let range = range ?? 0..<bytes.count
         let start = range.lowerBound / pageSize * pageSize
@@ -91,7 +91,7 @@ public final class MappedFile: @unchecked Sendable {
 
     /// Advises the kernel's page cache about the file itself (`posix_fadvise(2)`), for example
     /// `.dontNeed` to evict it. Advice is a hint: failures are ignored.
-    public func adviseFile(_ advice: Advice) {
+    package func adviseFile(_ advice: Advice) {
         descriptor.advise(advice)
     }
 }

@@ -7,7 +7,7 @@ func check(_ result: Int32, file: String, _ operation: @autoclosure () -> String
 }
 
 /// Kernel advice for mapped memory or file ranges (`madvise(2)`, `posix_fadvise(2)`).
-public enum Advice: Sendable {
+package enum Advice: Sendable {
     /// `MADV_NORMAL` / `POSIX_FADV_NORMAL`.
     case normal
     /// `MADV_SEQUENTIAL` / `POSIX_FADV_SEQUENTIAL`: read ahead aggressively, drop behind.

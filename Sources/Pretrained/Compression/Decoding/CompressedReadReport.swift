@@ -1,7 +1,7 @@
 /// How a compressed shard's data was decoded.
-public struct CompressedReadReport: Sendable, Equatable {
+package struct CompressedReadReport: Sendable, Equatable {
     /// The decoding strategy.
-    public enum Strategy: String, Sendable {
+    package enum Strategy: String, Sendable {
         /// One thread decoded the frames in order.
         case sequential
         /// Frames with declared content sizes decoded concurrently, each into its own range.
@@ -12,9 +12,9 @@ public struct CompressedReadReport: Sendable, Equatable {
     }
 
     /// The strategy that produced the data (after a failed speculation: `.sequential`).
-    public var strategy: Strategy
+    package var strategy: Strategy
     /// The number of threads that decoded frames at once.
-    public var workers: Int
+    package var workers: Int
     /// The number of frames decoded (frames holding only discarded tensors may be skipped).
-    public var framesDecoded: Int
+    package var framesDecoded: Int
 }

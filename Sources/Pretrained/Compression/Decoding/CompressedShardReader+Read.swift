@@ -17,7 +17,7 @@ extension CompressedShardReader {
     ///   stream ends before the data the header declares; `.decodedBeyondData` when it decodes to
     ///   more; whatever the sink throws.
     @discardableResult
-    public func read(
+    package func read(
         into sink: some TensorSink, threads: Int? = nil
     ) throws(PretrainedError) -> CompressedReadReport {
         var destinations: [TensorDestination] = []

@@ -1,15 +1,16 @@
 /// A compressed shard (`NAME.safetensors.zst`, `.zstd` or `.lz4`): its frames, its validated
 /// header, and streaming access to its tensor data.
 ///
-/// Opening reads only the frame layout and the decoded header; `read(into:threads:)` then decodes
-/// the data in one pass straight into the destinations a `TensorSink` supplies, concurrently when
-/// the shard has several frames. No decompressed copy of the shard is ever held: besides the
-/// header, memory use is a 1 MiB window and the codec's state per decoding thread.
+/// Opening reads only the frame layout and the decoded header; `tensors()` (and, inside the
+/// package, a load's reading stage) then decodes the data in one pass straight into its
+/// destinations, concurrently when the shard has several frames. No decompressed copy of the
+/// shard is ever held: besides the header and the destinations, memory use is a 1 MiB window and
+/// the codec's state per decoding thread.
 ///
 /// ```swift
 /// let reader = try CompressedShardReader(path: "model.safetensors.zst")
 /// for info in reader.header.tensors { print(info.name, info.shape) }
-/// let tensors = try reader.tensors()                    // or: try reader.read(into: mySlots)
+/// let tensors = try reader.tensors()
 /// ```
 public final class CompressedShardReader: Sendable {
     /// The path of the compressed file, used in errors.
@@ -17,7 +18,7 @@ public final class CompressedShardReader: Sendable {
     /// The codec of the file.
     public let compression: ShardCompression
     /// The data frames, in file order (skippable frames left out).
-    public let frames: [CompressedFrame]
+    package let frames: [CompressedFrame]
     /// The validated header of the decoded safetensors file.
     public let header: SafetensorsHeader
     let file: MappedFile
