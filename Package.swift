@@ -26,7 +26,8 @@ let package = Package(
         ),
         .target(
             name: "Pretrained",
-            dependencies: ["CSupport"]
+            dependencies: ["CSupport"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "PretrainedCLI",

@@ -104,7 +104,6 @@ struct CheckpointReader: Sendable {
         if zeroed, storage.count > 0 { storage.bytes.initializeMemory(as: UInt8.self, repeating: 0) }
         return storage
     }
-
 }
 
 /// Counts shards and bytes as they finish and forwards them to the caller's progress callback.

@@ -1,6 +1,7 @@
-/// Receives a compressed shard's tensors straight into their slots: same-dtype tensors decode
-/// directly into the slot's memory, others arrive in bounded chunks converted element by element
-/// into place; tensors the plan does not use are skipped.
+/// Receives a shard's tensors, plain or compressed, straight into their slots: same-dtype tensors
+/// are read or decoded directly into the slot's memory, others arrive in chunks converted element
+/// by element into place (the one conversion path of a load); tensors the plan does not use, or
+/// uses as views, are skipped.
 struct SlotSink: TensorSink {
     struct Target: Sendable {
         var storage: TensorStorage
