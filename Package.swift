@@ -14,15 +14,24 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
+        // The system libraries the shim wraps, found through pkg-config (Homebrew's included);
+        // `providers` name the package that installs each where pkg-config finds nothing.
+        .systemLibrary(
+            name: "CZstd", path: "CSupport/System/zstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"]), .yum(["libzstd-devel"])]),
+        .systemLibrary(
+            name: "CLZ4", path: "CSupport/System/lz4", pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"]), .brew(["lz4"]), .yum(["lz4-devel"])]),
+        // SHA-256 on Linux; Apple platforms use CommonCrypto, part of the system.
+        .systemLibrary(
+            name: "CCrypto", path: "CSupport/System/crypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]),
         .target(
             name: "CSupport",
+            dependencies: ["CZstd", "CLZ4", .target(name: "CCrypto", condition: .when(platforms: [.linux]))],
             path: "CSupport",
-            cSettings: [.define("_GNU_SOURCE")],
-            linkerSettings: [
-                .linkedLibrary("zstd"), .linkedLibrary("lz4"),
-                // SHA-256: OpenSSL's libcrypto on Linux; CommonCrypto is part of Apple's libSystem.
-                .linkedLibrary("crypto", .when(platforms: [.linux])),
-            ]
+            exclude: ["System"],
+            cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(
             name: "Pretrained",

@@ -52,7 +52,7 @@ import Testing
         let folder = try TemporaryDirectory()
         _ = try shardedCopy(in: folder)
         let output = folder.file("zstd")
-        try CheckpointCompressor.compress(Checkpoint.resolve(folder.path), to: output, options: .init())
+        _ = try CheckpointCompressor.compress(Checkpoint.resolve(folder.path), to: output, options: .init())
         let shards = try FileManager.default.contentsOfDirectory(atPath: output)
             .filter { $0.hasSuffix(".zst") }.map { output + "/" + $0 }
         #expect(shards.count == 4)
