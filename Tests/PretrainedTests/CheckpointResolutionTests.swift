@@ -120,4 +120,24 @@ import Testing
         #expect(throws: PretrainedError.self) { try Checkpoint.resolve(directory.path) }
         #expect(throws: PretrainedError.self) { try Checkpoint.resolve(directory.file("nope")) }
     }
+
+    /// Other weight formats get a message that says what they are, in a folder or named directly.
+    @Test(arguments: [
+        ("pytorch_model.bin", "PyTorch pickle weights"), ("model.pt", "PyTorch pickle weights"),
+        ("pytorch_model.bin.index.json", "PyTorch pickle weights"), ("model-q4_k_m.gguf", "GGUF"),
+        ("tf_model.h5", "TensorFlow"), ("flax_model.msgpack", "Flax"), ("model.onnx", "ONNX"),
+    ])
+    func otherWeightFormatsAreNamed(file: String, says: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(file, bytes: [0x80, 0x02, 0x7D])
+        for source in [directory.path, path] {
+            do {
+                _ = try Checkpoint.resolve(source)
+                Issue.record("\(source) resolved")
+            } catch {
+                #expect(error.description.contains(says), "\(error.description)")
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
 }

@@ -46,6 +46,9 @@ import Testing
     @Test func cacheLocationFollowsTheEnvironment() {
         #expect(HubCache.default(environment: ["HF_HUB_CACHE": "/a", "HF_HOME": "/b"]).root == "/a")
         #expect(HubCache.default(environment: ["HF_HOME": "/b", "HOME": "/h"]).root == "/b/hub")
+        // The legacy variable huggingface_hub still honours: after HF_HUB_CACHE, before HF_HOME.
+        #expect(HubCache.default(environment: ["HUGGINGFACE_HUB_CACHE": "/c", "HF_HOME": "/b"]).root == "/c")
+        #expect(HubCache.default(environment: ["HF_HUB_CACHE": "/a", "HUGGINGFACE_HUB_CACHE": "/c"]).root == "/a")
         #expect(HubCache.default(environment: ["HOME": "/h"]).root == "/h/.cache/huggingface/hub")
         #expect(HubCache.default(environment: ["HOME": "/h", "XDG_CACHE_HOME": "/x"]).root == "/x/huggingface/hub")
     }

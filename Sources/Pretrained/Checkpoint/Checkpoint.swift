@@ -53,13 +53,18 @@ public struct Checkpoint: Sendable {
                 candidates.append(ShardFileNames.plainName(of: name))
             }
             guard candidates.count == 1, let only = existingFile(in: path, named: candidates[0]) else {
-                let reason = candidates.isEmpty
+                var reason = candidates.isEmpty
                     ? "the folder has no \(indexFileName), \(singleFileName) or other .safetensors file"
                     : "the folder has no \(indexFileName) and several .safetensors files: \(candidates.joined(separator: ", "))"
+                let foreign = FileSystem.contents(of: path).lazy.compactMap { name in ForeignFormat(fileName: name).map { (name, $0) } }
+                if candidates.isEmpty, let (name, format) = foreign.first {
+                    reason += "; it holds \(name): \(format.explanation)"
+                }
                 throw .noCheckpoint(path: path, reason: reason)
             }
             return fromFile(only)
         case .file:
+            if let format = ForeignFormat(fileName: path) { throw .noCheckpoint(path: path, reason: format.explanation) }
             return path.hasSuffix(".json") ? try fromIndex(path, boundary: boundary) : fromFile(path)
         case .other:
             throw .noCheckpoint(path: path, reason: "not a regular file or folder")

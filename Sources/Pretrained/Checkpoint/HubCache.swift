@@ -15,10 +15,13 @@ public struct HubCache: Sendable {
         self.root = root
     }
 
-    /// The cache `huggingface_hub` uses: `HF_HUB_CACHE`, else `HF_HOME/hub`, else
-    /// `~/.cache/huggingface/hub` (`XDG_CACHE_HOME` replacing `~/.cache` when set).
+    /// The cache `huggingface_hub` uses: `HF_HUB_CACHE`, else the legacy `HUGGINGFACE_HUB_CACHE`,
+    /// else `HF_HOME/hub`, else `~/.cache/huggingface/hub` (`XDG_CACHE_HOME` replacing `~/.cache`
+    /// when set).
     public static func `default`(environment: [String: String] = HubCache.processEnvironment()) -> HubCache {
-        if let cache = environment["HF_HUB_CACHE"], !cache.isEmpty { return HubCache(root: cache) }
+        for variable in ["HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"] {
+            if let cache = environment[variable], !cache.isEmpty { return HubCache(root: cache) }
+        }
         if let home = environment["HF_HOME"], !home.isEmpty { return HubCache(root: Path.join(home, "hub")) }
         let cacheHome = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? Path.join(environment["HOME"] ?? "~", ".cache")
