@@ -4,8 +4,8 @@ import Pretrained
 // document it prints.
 
 extension LoadReport {
-    /// The report as the CLI contract prints it (with `converted`, `untied` and
-    /// `tied_both_missing` as extensions).
+    /// The report as the CLI contract prints it (with `converted`, `untied`,
+    /// `tied_both_missing` and `warnings` as extensions).
     var json: JSONValue {
         .object([
             (key: "missing", value: .array(missing.map(JSONValue.string))),
@@ -28,6 +28,7 @@ extension LoadReport {
             (key: "tied_both_missing", value: .array(tiedBothMissing.map {
                 .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
             })),
+            (key: "warnings", value: .array(warnings.map(JSONValue.string))),
         ])
     }
 }

@@ -33,6 +33,9 @@ extension PretrainedCommand {
         @Flag(help: "Report shape conflicts instead of failing.")
         var ignoreMismatchedSizes = false
 
+        @Flag(help: "Fail (exit 1) when any key is missing, unexpected or mismatched.")
+        var strict = false
+
         @Flag(help: "Read with pread into owned memory instead of mapping the shards.")
         var pread = false
 
@@ -51,8 +54,10 @@ extension PretrainedCommand {
                 var options = LoadOptions(dtype: try DTypeArgument.parse(dtype), architecture: architecture, copy: copy,
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
                 options.revision = revision
+                options.strict = strict
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
+                for warning in model.report.warnings { printError("warning: \(warning)") }
                 let sums = checksums ? model.parameters.map { $0.sha256() } : nil
                 try model.checkIntact()  // a shard truncated since it was mapped would have read as zeros
                 print(json ? LoadReportPrinter.json(model, checksums: sums).serialized(pretty: true)

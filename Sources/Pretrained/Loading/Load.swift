@@ -28,7 +28,19 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
     let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
     let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
-    return try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
+    let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
+    if options.strict { try requireComplete(loaded.report, source: source) }
+    return loaded
+}
+
+/// Throws `.strictLoadFailed` when `report` has a missing, unexpected or mismatched key.
+func requireComplete(_ report: LoadReport, source: String) throws(PretrainedError) {
+    let first = report.mismatched.first.map { "'\($0.name)' has shape \($0.checkpointShape) in the checkpoint, \($0.modelShape) in the model" }
+        ?? report.unexpected.first.map { "'\($0)' is unexpected" }
+        ?? report.missing.first.map { "'\($0)' is missing" }
+    guard let first else { return }
+    throw .strictLoadFailed(checkpoint: source, missing: report.missing.count, unexpected: report.unexpected.count,
+                            mismatched: report.mismatched.count, first: first)
 }
 
 /// A path as a checkpoint, else a model id in the Hugging Face cache.

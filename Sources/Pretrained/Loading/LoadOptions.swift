@@ -17,6 +17,9 @@ public struct LoadOptions: Sendable {
     public var copy = false
     /// Report shape conflicts instead of failing; such slots keep their shape and are zero-filled.
     public var ignoreMismatchedSizes = false
+    /// Fail the load (`PretrainedError.strictLoadFailed`) when any key is missing, unexpected or
+    /// mismatched, instead of reporting it.
+    public var strict = false
     /// How tensor bytes are read: `.mmap` (views where possible) or `.pread` (owned copies).
     public var backend: ReadBackend = .mmap
     /// The revision of a model id in the Hugging Face cache (a ref such as `main`, or a commit).

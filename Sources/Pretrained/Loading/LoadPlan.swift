@@ -83,6 +83,11 @@ struct LoadPlan: Sendable {
         }
         report.unexpected.sort()
         report.ignored.sort()
+        if let type = model.config.modelType, type != architecture.modelType {
+            // transformers' PretrainedConfig.from_pretrained says the same when the types differ.
+            report.warnings.append("You are using a model of type \(type) to instantiate a model of type "
+                + "\(architecture.modelType). This is not supported for all configurations of models and can yield errors.")
+        }
         report.mismatched.sort { $0.name < $1.name }
         self.fills = fills
         self.report = report

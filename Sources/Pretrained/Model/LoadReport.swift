@@ -43,6 +43,9 @@ public struct LoadReport: Sendable, Equatable {
     public var untied: [Untied] = []
     /// Tied pairs with neither side in the checkpoint: the checkpoint looks corrupted.
     public var tiedBothMissing: [Untied] = []
+    /// What `transformers` warns about while loading (for example a config whose `model_type` is
+    /// not the class's), one sentence each.
+    public var warnings: [String] = []
 
     public init() {}
 }
