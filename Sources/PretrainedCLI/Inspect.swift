@@ -6,10 +6,10 @@ extension PretrainedCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List a checkpoint's tensors from its headers, without reading tensor data.",
-            discussion: "PATH is a folder, a .safetensors file (optionally .zst, .zstd or .lz4), or an index JSON."
+            discussion: "PATH is a folder, a .safetensors file (optionally .zst, .zstd or .lz4), an index JSON, or a model id in the local Hugging Face cache."
         )
 
-        @Argument(help: "A checkpoint folder, a .safetensors file (or .zst, .lz4), or a model.safetensors.index.json.")
+        @Argument(help: "A checkpoint folder, a .safetensors file (or .zst, .lz4), a model.safetensors.index.json, or a cached model id (org/name).")
         var path: String
 
         @Flag(help: "Print JSON as the CLI contract specifies.")
@@ -20,6 +20,8 @@ extension PretrainedCommand {
 
         @OptionGroup var modelOptions: ModelOptions
 
+        @OptionGroup var source: SourceOptions
+
         func validate() throws {
             if modelOptions.isUsed && !model { throw ValidationError("--dtype and --architecture need --model") }
         }
@@ -27,10 +29,10 @@ extension PretrainedCommand {
         func run() throws {
             try PretrainedCommand.reportingErrors {
                 if model {
-                    let skeleton = try modelOptions.skeleton(path: path)
+                    let skeleton = try modelOptions.skeleton(path: source.folder(path))
                     return print(json ? InspectModelReport.json(skeleton).serialized(pretty: true) : InspectModelReport.text(skeleton))
                 }
-                let headers = try OpenedCheckpoint.open(Checkpoint.resolve(path))
+                let headers = try OpenedCheckpoint.open(source.checkpoint(path))
                 print(json ? InspectReport.json(headers).serialized(pretty: true) : InspectReport.table(headers))
             }
         }

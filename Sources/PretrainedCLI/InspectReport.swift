@@ -30,24 +30,31 @@ enum InspectReport {
         ])
     }
 
-    /// A human-readable table of tensors, then shards and totals.
+    /// A human-readable table of tensors in natural order (`layers.2` before `layers.10`), then
+    /// shards in file-name order and totals.
     static func table(_ headers: OpenedCheckpoint) -> String {
-        let rows = headers.tensorsByName.map { info, shard in
+        let tensors = headers.tensorsByName.sorted { NaturalOrder.less($0.info.name, $1.info.name) }
+        let rows = tensors.map { info, shard in
             [info.name, info.dtype.rawValue, "[" + info.shape.map(String.init).joined(separator: ", ") + "]",
              ByteCount.format(info.byteCount), shard.name]
         }
         var lines = [TextTable.render(header: ["tensor", "dtype", "shape", "size", "shard"], rows: rows,
                                       rightAligned: [3])]
         lines.append("")
-        for entry in headers.shards {
+        for entry in headers.shards.sorted(by: { NaturalOrder.less($0.shard.name, $1.shard.name) }) {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
-            lines.append("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
+            lines.append("shard \(entry.shard.name): \(counted(entry.header.tensors.count, "tensor")), "
                 + "\(ByteCount.format(entry.fileSize)) on disk\(compression)"
                 + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
         }
-        lines.append("total: \(rows.count) tensors, \(ByteCount.format(headers.totalBytes)) "
-            + "(\(headers.totalBytes) bytes) in \(headers.shards.count) shard\(headers.shards.count == 1 ? "" : "s")")
+        lines.append("total: \(counted(rows.count, "tensor")), \(ByteCount.format(headers.totalBytes)) "
+            + "(\(counted(headers.totalBytes, "byte"))) in \(counted(headers.shards.count, "shard"))")
         return lines.joined(separator: "\n")
     }
+}
+
+/// `count` and `noun`, plural unless the count is one: "1 tensor", "3 tensors".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }

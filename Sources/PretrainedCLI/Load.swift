@@ -24,8 +24,7 @@ extension PretrainedCommand {
         @Option(help: "Build this class instead of config.json's architectures[0].")
         var architecture: String?
 
-        @Option(help: "Revision of a cached model id (a ref such as main, or a commit).")
-        var revision = "main"
+        @OptionGroup var source: SourceOptions
 
         @Flag(help: "Materialize every tensor in owned memory instead of zero-copy views.")
         var copy = false
@@ -53,7 +52,7 @@ extension PretrainedCommand {
             try PretrainedCommand.reportingErrors {
                 var options = LoadOptions(dtype: try DTypeArgument.parse(dtype), architecture: architecture, copy: copy,
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
-                options.revision = revision
+                options.revision = source.revision
                 options.strict = strict
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)

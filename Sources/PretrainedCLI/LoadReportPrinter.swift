@@ -36,7 +36,7 @@ enum LoadReportPrinter {
                 + (checksums.map { [String($0[i].prefix(16))] } ?? [])
         }
         let header = ["parameter", "dtype", "shape", "size", "storage"] + (checksums == nil ? [] : ["sha256"])
-        var lines = ["\(model.architecture): \(model.parameters.count) tensors, \(ByteCount.format(model.totalBytes)) "
+        var lines = ["\(model.architecture): \(counted(model.parameters.count, "tensor")), \(ByteCount.format(model.totalBytes)) "
             + "in \(format3(model.seconds)) s", "",
             TextTable.render(header: header, rows: rows, rightAligned: [3])]
         if !model.tiedWeights.isEmpty {

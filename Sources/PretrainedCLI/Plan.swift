@@ -7,14 +7,15 @@ extension PretrainedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Infer a device map under memory budgets, as accelerate's infer_auto_device_map.",
             discussion: """
-                PATH is a model folder or its config.json; no weights are read. Modules fill the \
+                PATH is a model folder, its config.json, or a model id in the local Hugging Face \
+                cache; no weights are read. Modules fill the \
                 accelerators in order, then cpu, then disk (always available), never splitting a \
                 no-split class, keeping tied parameters together and keeping room on the first \
                 accelerator and cpu for the largest layer.
                 """
         )
 
-        @Argument(help: "A model folder or its config.json.")
+        @Argument(help: "A model folder, its config.json, or a cached model id (org/name).")
         var path: String
 
         @Option(help: ArgumentHelp(
@@ -29,6 +30,8 @@ extension PretrainedCommand {
         var noSplit: String?
 
         @OptionGroup var modelOptions: ModelOptions
+
+        @OptionGroup var source: SourceOptions
 
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
@@ -50,7 +53,7 @@ extension PretrainedCommand {
 
         func run() throws {
             try PretrainedCommand.reportingErrors {
-                let model = try modelOptions.skeleton(path: path)
+                let model = try modelOptions.skeleton(path: source.folder(path))
                 let budget = try MaxMemory(parsing: maxMemory)
                 let noSplit = noSplitClasses ?? model.architecture.noSplitModules
                 let map = try model.inferDeviceMap(maxMemory: budget, noSplitModules: noSplit, dtype: model.dtype)

@@ -49,7 +49,8 @@ import Testing
             try MaxMemory(parsing: "0=1GB,0=2GB")
         }
         #expect(throws: PretrainedError.invalidMaxMemory(spec: "cpu=4TB", reason:
-            "the size '4TB' has no unit: use GB, MB, KB, GiB, MiB, KiB, or plain digits for bytes")) {
+            "the size '4TB' has the unit 'TB', which is not one: accelerate accepts GB, MB, KB (powers of 1000), "
+                + "GiB, MiB, KiB (powers of 1024), or plain digits for bytes; there is no TB")) {
             try MaxMemory(parsing: "cpu=4TB")
         }
         for spec in ["", " ", "cpu", "cpu=1GB,", "=1GB", "-1=1GB", "mps=1GB", "CPU=1GB", "0=1GB;cpu=1GB"] {

@@ -53,6 +53,28 @@ import Testing
         #expect(result.stdout.contains("total: "))
     }
 
+    @Test func tableSortsNumbersAsNumbersShardsInFileOrderAndCountsInTheSingular() throws {
+        let result = try CommandResult.run(["inspect", Fixtures.path("models/GPT2LMHeadModel")])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let tensors = lines.compactMap { $0.split(separator: " ").first.map(String.init) }.filter { $0.hasPrefix("transformer.h.") }
+        #expect(tensors.count == 24)
+        #expect(tensors == tensors.sorted { NaturalOrder.less($0, $1) })
+        let shards = lines.filter { $0.hasPrefix("shard ") }
+        #expect(shards.map { $0.split(separator: ":")[0] } == (1...4).map { "shard model-0000\($0)-of-00004.safetensors" })
+        #expect(lines.last?.hasSuffix("in 4 shards") == true)
+
+        // Eleven layers: layers.2 before layers.10; one tensor per shard reads "1 tensor".
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 1
+        var tensors11: [Tensor] = []
+        for layer in 0..<11 { tensors11.append(try Tensor.random("layers.\(layer).w", .f32, [1], seed: &seed)) }
+        try SafetensorsWriter.write(tensors11, to: directory.file("model.safetensors"))
+        let single = try CommandResult.run(["inspect", directory.file("model.safetensors")])
+        let names = single.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first }.filter { $0.hasPrefix("layers.") }
+        #expect(names == (0..<11).map { "layers.\($0).w" })
+        #expect(single.stdout.contains("11 tensors, ") && single.stdout.contains("in 1 shard\n"))
+    }
+
     @Test func invalidFileExitsWithStatusOneAndAOneLineError() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.write("bad.safetensors", bytes: RawSafetensors.file(header: "[]"))
@@ -65,5 +87,9 @@ import Testing
     @Test func usageErrorExitsWithStatusTwo() throws {
         #expect(try CommandResult.run(["inspect"]).status == 2)
         #expect(try CommandResult.run(["inspect", "x", "--no-such-flag"]).status == 2)
+        let mistyped = try CommandResult.run(["inpsect", "x"])
+        #expect(mistyped.status == 2 && mistyped.stderr.hasSuffix("Did you mean 'inspect'?\n"))
+        #expect(try CommandResult.run(["lod", "x"]).stderr.contains("Did you mean 'load'?"))
+        #expect(try !CommandResult.run(["zzzzzz"]).stderr.contains("Did you mean"))
     }
 }

@@ -28,6 +28,25 @@ import Testing
         return (root, HubCache(root: root.path))
     }
 
+    /// Every command takes a cached model id, and an uncached one says the tool is offline.
+    @Test func everyCommandTakesACachedModelID() throws {
+        let (root, _) = try makeCache()
+        let environment = ["HF_HUB_CACHE": root.path]
+        let commands: [[String]] = [
+            ["load", "org/tiny-gpt2", "--json"], ["inspect", "org/tiny-gpt2", "--json"],
+            ["inspect", "--model", "org/tiny-gpt2", "--json"],
+            ["plan", "org/tiny-gpt2", "--max-memory", "0=60KB,cpu=60KB,disk=1GB", "--json", "--revision", "1111aaaa"],
+        ]
+        for command in commands {
+            let result = try CommandResult.run(command, environment: environment)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+            #expect(try JSONParser.parse(Array(result.stdout.utf8)).objectValue?.isEmpty == false, "\(command)")
+        }
+        let absent = try CommandResult.run(["inspect", "org/absent"], environment: environment)
+        #expect(absent.status == 1)
+        #expect(absent.stderr.contains("downloads nothing") && absent.stderr.contains("hf download org/absent"))
+    }
+
     @Test func modelIDsResolveThroughRefsAndCommits() throws {
         let (root, cache) = try makeCache()
         #expect(try cache.snapshot(of: "org/tiny-gpt2") == root.file("models--org--tiny-gpt2/snapshots/2222bbbb"))

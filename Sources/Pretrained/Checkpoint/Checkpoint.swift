@@ -73,6 +73,16 @@ public struct Checkpoint: Sendable {
         }
     }
 
+    /// Resolves a path as `resolve(_:)` does, else a model id (`gpt2`, `org/name`) in the local
+    /// Hugging Face cache, offline (`HubCache.locate`).
+    ///
+    /// - Throws: the errors of `resolve(_:boundary:)`; `.noCheckpoint` when a model id is not cached.
+    public static func locate(_ source: String, revision: String = "main",
+                              cache: HubCache = .default()) throws(PretrainedError) -> Checkpoint {
+        let (path, boundary) = try cache.locate(source, revision: revision)
+        return try resolve(path, boundary: boundary)
+    }
+
     static func fromFile(_ file: String) -> Checkpoint {
         let directory = Path.directory(of: file)
         return Checkpoint(

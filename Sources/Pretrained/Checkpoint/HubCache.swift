@@ -43,13 +43,25 @@ public struct HubCache: Sendable {
         Path.join(root, "models--" + modelID.replacingSlashes(with: "--"))
     }
 
+    /// The local folder or file `source` names: `source` itself when it exists or does not have
+    /// the shape of a model id, else the snapshot of the model id `source` at `revision`.
+    ///
+    /// - Returns: the path, and for a snapshot the repository folder its files must stay inside.
+    /// - Throws: `PretrainedError.noCheckpoint` saying what is missing from the cache.
+    public func locate(_ source: String, revision: String = "main") throws(PretrainedError) -> (path: String, boundary: String?) {
+        if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) { return (source, nil) }
+        return (try snapshot(of: source, revision: revision), repository(of: source))
+    }
+
     /// The snapshot folder of `modelID` at `revision` (a ref such as `main`, or a commit hash).
     ///
     /// - Throws: `PretrainedError.noCheckpoint` saying what is missing from the cache.
     public func snapshot(of modelID: String, revision: String = "main") throws(PretrainedError) -> String {
         let repository = repository(of: modelID)
         guard FileSystem.kind(of: repository) == .directory else {
-            throw .noCheckpoint(path: modelID, reason: "not a folder, and not in the Hugging Face cache at \(root)")
+            throw .noCheckpoint(path: modelID, reason: "not a folder, and not in the Hugging Face cache at \(root) "
+                + "(pretrained reads the cache offline and downloads nothing: fetch the model first, for example "
+                + "with `hf download \(modelID)`, or point HF_HUB_CACHE at a cache that has it)")
         }
         guard !revision.isEmpty, !revision.contains("/..") , !revision.hasPrefix("..") else {
             throw .noCheckpoint(path: modelID, reason: "invalid revision '\(revision)'")

@@ -17,7 +17,7 @@
 ///   with the files; nothing is partially returned.
 public func load(pretrained source: String, options: LoadOptions = LoadOptions()) throws(PretrainedError) -> PretrainedModel {
     let start = monotonicSeconds()
-    let checkpoint = try resolveSource(source, options: options)
+    let checkpoint = try Checkpoint.locate(source, revision: options.revision, cache: options.hubCache)
     guard let configPath = checkpoint.configPath else {
         throw .noCheckpoint(path: source, reason: "no config.json beside the checkpoint")
     }
@@ -41,15 +41,6 @@ func requireComplete(_ report: LoadReport, source: String) throws(PretrainedErro
     guard let first else { return }
     throw .strictLoadFailed(checkpoint: source, missing: report.missing.count, unexpected: report.unexpected.count,
                             mismatched: report.mismatched.count, first: first)
-}
-
-/// A path as a checkpoint, else a model id in the Hugging Face cache.
-func resolveSource(_ source: String, options: LoadOptions) throws(PretrainedError) -> Checkpoint {
-    if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) {
-        return try Checkpoint.resolve(source)
-    }
-    let snapshot = try options.hubCache.snapshot(of: source, revision: options.revision)
-    return try Checkpoint.resolve(snapshot, boundary: options.hubCache.repository(of: source))
 }
 
 /// The dtype of floating-point slots, as `transformers` 5 resolves `dtype="auto"`: the config's

@@ -30,7 +30,11 @@ package enum MemorySize {
             ("GB", 1e9, true), ("MB", 1e6, true), ("KB", 1e3, true),
         ]
         guard let unit = units.first(where: { upper.hasSuffix($0.suffix) }) else {
-            throw invalid(text, "has no unit: use GB, MB, KB, GiB, MiB, KiB, or plain digits for bytes")
+            let accepted = "accelerate accepts GB, MB, KB (powers of 1000), GiB, MiB, KiB (powers of 1024), "
+                + "or plain digits for bytes"
+            let suffix = String(text.reversed().prefix { $0.isLetter }.reversed())
+            if suffix.isEmpty { throw invalid(text, "has no unit: \(accepted)") }
+            throw invalid(text, "has the unit '\(suffix)', which is not one: \(accepted); there is no TB")
         }
         let number = String(text.dropLast(unit.suffix.count))
         guard let value = pythonFloat(number) else { throw invalid(text, "'\(number)' is not a number") }

@@ -6,11 +6,15 @@ struct CommandResult {
     var stdout: String
     var stderr: String
 
-    static func run(_ arguments: [String]) throws -> CommandResult {
+    /// - Parameter environment: variables to set on top of this process's environment.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
         let executable = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("pretrained")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
