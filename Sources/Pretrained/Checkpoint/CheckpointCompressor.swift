@@ -67,7 +67,7 @@ public enum CheckpointCompressor {
         if let shard = checkpoint.shards.first(where: { $0.compression != .none }) {
             throw .alreadyCompressed(file: shard.path)
         }
-        try makeDirectories(directory)
+        try FileSystem.makeDirectories(directory)
         guard let output = FileSystem.canonicalPath(directory),
             output != FileSystem.canonicalPath(checkpoint.directory)
         else {
@@ -79,7 +79,7 @@ public enum CheckpointCompressor {
         for shard in checkpoint.shards {
             let name = ShardFileNames.plainName(of: shard.name) + fileExtension
             let path = Path.join(directory, name)
-            try makeDirectories(Path.directory(of: path))
+            try FileSystem.makeDirectories(Path.directory(of: path))
             let written = try CompressedShardWriter.write(shardAt: shard.path, to: path, options: options)
             if verify {
                 try CompressionVerifier.verify(path, against: shard.path, threads: options.threads)
@@ -126,15 +126,5 @@ public enum CheckpointCompressor {
             copied.append(name)
         }
         return copied
-    }
-
-    /// Creates `directory` and its missing parents (`mkdir -p`).
-    private static func makeDirectories(_ directory: String) throws(PretrainedError) {
-        guard FileSystem.kind(of: directory) != .directory else { return }
-        let parent = Path.directory(of: directory)
-        if parent != directory { try makeDirectories(parent) }
-        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
-            throw .io(file: directory, operation: "mkdir", errno: errno)
-        }
     }
 }

@@ -13,7 +13,8 @@ public enum ShardedCheckpointWriter {
         public var totalSize: Int
     }
 
-    /// Writes `tensors` into `directory` (which must exist), each file atomically, the index last.
+    /// Writes `tensors` into `directory` (created with its parents when missing, as
+    /// `save_pretrained` does), each file atomically, the index last.
     ///
     /// - Parameters:
     ///   - tensors: tensors with distinct names; they fill shards in the given order.
@@ -31,6 +32,7 @@ public enum ShardedCheckpointWriter {
             throw .invalidTensorData(tensor: "", reason: "the shard size limit must be positive, not \(maxShardBytes)")
         }
         _ = try SafetensorsWriter.dataOrder(tensors)
+        try FileSystem.makeDirectories(directory)
         var groups: [[Tensor]] = [[]]
         var groupBytes = 0
         for tensor in tensors {

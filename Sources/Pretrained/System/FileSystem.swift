@@ -40,6 +40,18 @@ enum FileSystem {
         return names.sorted()
     }
 
+    /// Creates `directory` and its missing parents (`mkdir -p`).
+    ///
+    /// - Throws: `PretrainedError.io` naming the first folder that cannot be created.
+    static func makeDirectories(_ directory: String) throws(PretrainedError) {
+        guard kind(of: directory) != .directory else { return }
+        let parent = Path.directory(of: directory)
+        if parent != directory { try makeDirectories(parent) }
+        guard mkdir(directory, 0o755) == 0 || errno == EEXIST else {
+            throw .io(file: directory, operation: "mkdir", errno: errno)
+        }
+    }
+
     /// Whether canonical `path` lies inside canonical `directory`.
     static func isInside(_ path: String, directory: String) -> Bool {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
