@@ -102,6 +102,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case shardChanged(file: String)
     /// Memory for a tensor could not be allocated.
     case allocationFailed(tensor: String, bytes: Int)
+    /// The task running an `async` load was cancelled; the load stopped between shards or tensors.
+    case cancelled
     /// A strict load (`LoadOptions.strict`) found keys that did not line up: the counts, and the
     /// first such key with what was wrong with it.
     case strictLoadFailed(checkpoint: String, missing: Int, unexpected: Int, mismatched: Int, first: String)
@@ -247,6 +249,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): the compressed copy does not match the original: \(reason)"
         case let .invalidTensorData(tensor, reason):
             return "tensor '\(tensor)': \(reason)"
+        case .cancelled:
+            return "the load was cancelled"
         case let .strictLoadFailed(checkpoint, missing, unexpected, mismatched, first):
             return "\(checkpoint): the strict load found \(missing) missing, \(unexpected) unexpected and "
                 + "\(mismatched) mismatched keys (first: \(first))"

@@ -36,10 +36,11 @@ struct CheckpointReader: Sendable {
         let shards = opened.shards.indices.filter { !viewsByShard[$0].isEmpty || !copiesByShard[$0].isEmpty }
         let work = { (position: Int) -> Result<[(Int, TensorStorage)], PretrainedError> in
             let shard = shards[position]
-            defer { progress.shardDone(shard) }
-            return Result { () throws(PretrainedError) in
+            let result = Result { () throws(PretrainedError) in
                 try readShard(shard, views: views[shard], copies: copies[shard], owned: owned)
             }
+            if case .success = result { progress.shardDone(shard) }
+            return result
         }
         let results = options.parallel ? Parallel.map(shards.count, work) : shards.indices.map(work)
         for result in results {
@@ -64,7 +65,8 @@ struct CheckpointReader: Sendable {
     /// kinds of shard delivering through the same `SlotSink`.
     func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)],
                    owned: [TensorStorage?]) throws(PretrainedError) -> [(Int, TensorStorage)] {
-        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots)
+        try options.cancellation?.check()
+        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots, cancellation: options.cancellation)
         switch opened.shards[shard].contents {
         case .compressed(let reader):
             try reader.read(into: sink)

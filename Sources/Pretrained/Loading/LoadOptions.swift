@@ -39,6 +39,8 @@ public struct LoadOptions: Sendable {
     public var allocator: any TensorAllocator = HostAllocator()
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
+    /// Set by the `async` load: cancelling its task stops the load between shards and tensors.
+    var cancellation: LoadCancellation?
 
     public init(dtype: DTypeChoice = .auto, architecture: String? = nil, copy: Bool = false,
                 ignoreMismatchedSizes: Bool = false, backend: ReadBackend = .mmap) {
