@@ -80,7 +80,7 @@ import Testing
             let views = try file.tensors()
             for view in views where view.byteCount > 0 {
                 #expect(view.storage.isMapped)
-                view.withUnsafeMutableBytes { bytes in
+                view.withUnsafeMutableSharedBytes { bytes in
                     for i in bytes.indices { bytes[i] = ~bytes[i] }
                 }
             }
@@ -92,7 +92,7 @@ import Testing
             }
             let model = try load(pretrained: copy.sharded)
             for tensor in model.parameters where tensor.storage.isMapped {
-                _ = tensor.withUnsafeMutableBytes { bytes in bytes.initializeMemory(as: UInt8.self, repeating: 0xAB) }
+                _ = tensor.withUnsafeMutableSharedBytes { bytes in bytes.initializeMemory(as: UInt8.self, repeating: 0xAB) }
             }
             #expect(model.parameters.contains { $0.storage.isMapped }, "the default load should view the mapping")
         }

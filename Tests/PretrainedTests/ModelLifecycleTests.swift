@@ -131,12 +131,29 @@ import Testing
         let head = try #require(model["lm_head.weight"])
         let embedding = try #require(model["transformer.wte.weight"])
         #expect(head.storage.isMapped)
-        head.withUnsafeMutableBytes { bytes in bytes.storeBytes(of: Float(42.5).bitPattern, toByteOffset: 0, as: UInt32.self) }
+        head.withUnsafeMutableSharedBytes { bytes in bytes.storeBytes(of: Float(42.5).bitPattern, toByteOffset: 0, as: UInt32.self) }
         #expect(try embedding.floats()[0] == 42.5)
         for (path, (bytes, date)) in zip(shards, before) {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes, "\(path)")
             #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == date)
         }
         #expect(try load(pretrained: folder)["transformer.wte.weight"]?.floats()[0] != 42.5)
+    }
+
+    @Test func aTensorIsAValueWritingToACopyChangesNothingElse() throws {
+        let model = try load(pretrained: Fixtures.path("models/GPT2LMHeadModel"), options: LoadOptions(copy: true))
+        let original = try #require(model["lm_head.weight"]).bytes
+        var head = try #require(model["lm_head.weight"])
+        let copy = head
+        head.withUnsafeMutableBytes { bytes in bytes.storeBytes(of: Float(42.5).bitPattern, toByteOffset: 0, as: UInt32.self) }
+        #expect(try head.floats()[0] == 42.5)
+        #expect(copy.bytes == original && !head.sharesStorage(with: copy))
+        #expect(try #require(model["lm_head.weight"]).bytes == original)
+        #expect(try #require(model["transformer.wte.weight"]).bytes == original)  // the tied partner too
+        // A tensor that alone holds its storage is written in place.
+        let address = head.dataAddress
+        head.withUnsafeMutableBytes { bytes in bytes.storeBytes(of: Float(1).bitPattern, toByteOffset: 0, as: UInt32.self) }
+        #expect(head.dataAddress == address)
+        #expect(try head.floats()[0] == 1)
     }
 }

@@ -73,9 +73,35 @@ public struct Tensor: Sendable {
         try body(UnsafeRawBufferPointer(storage.bytes))
     }
 
-    /// Calls `body` with the tensor's raw bytes for writing. Tensors sharing this storage see the
-    /// change; a mapped checkpoint file never does (its mapping is copy-on-write).
-    public func withUnsafeMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    /// Calls `body` with the tensor's raw bytes for writing, with value semantics: when the
+    /// storage is shared (with a tied partner, with the model the tensor was taken from, or with
+    /// another copy of this value), this tensor first gets its own copy, so nothing else changes.
+    /// A mapped checkpoint file never changes either way (its mapping is copy-on-write).
+    ///
+    /// ```swift
+    /// var head = model["lm_head.weight"]!
+    /// head.withUnsafeMutableBytes { $0.storeBytes(of: 0, as: UInt32.self) }   // model unchanged
+    /// ```
+    public mutating func withUnsafeMutableBytes<R, E: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = TensorStorage(copying: UnsafeRawBufferPointer(storage.bytes))
+        }
+        return try body(storage.bytes)
+    }
+
+    /// Calls `body` with the bytes of the shared storage for writing, as PyTorch writes through a
+    /// parameter: every tensor sharing this storage (a tied partner, the model's own entry) sees
+    /// the change. A mapped checkpoint file never does (its mapping is copy-on-write).
+    ///
+    /// ```swift
+    /// model["lm_head.weight"]!.withUnsafeMutableSharedBytes { $0.storeBytes(of: 0, as: UInt32.self) }
+    /// // model["transformer.wte.weight"] (tied) sees the write too
+    /// ```
+    public func withUnsafeMutableSharedBytes<R, E: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
         try body(storage.bytes)
     }
 
