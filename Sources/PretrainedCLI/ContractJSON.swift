@@ -5,7 +5,7 @@ import Pretrained
 
 extension LoadReport {
     /// The report as the CLI contract prints it (with `converted`, `untied`,
-    /// `tied_both_missing` and `warnings` as extensions).
+    /// `tied_both_missing`, `initialized` and `warnings` as extensions).
     var json: JSONValue {
         .object([
             (key: "missing", value: .array(missing.map(JSONValue.string))),
@@ -28,6 +28,7 @@ extension LoadReport {
             (key: "tied_both_missing", value: .array(tiedBothMissing.map {
                 .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
             })),
+            (key: "initialized", value: .array(initialized.map(JSONValue.string))),
             (key: "warnings", value: .array(warnings.map(JSONValue.string))),
         ])
     }

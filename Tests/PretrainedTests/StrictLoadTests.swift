@@ -9,8 +9,11 @@ import Testing
     @Test func anotherModelTypeIsWarnedAbout() throws {
         var options = LoadOptions(architecture: "LlamaForCausalLM")
         let model = try load(pretrained: gpt2, options: options)
-        #expect(model.report.warnings == ["You are using a model of type gpt2 to instantiate a model of type llama. "
-            + "This is not supported for all configurations of models and can yield errors."])
+        #expect(model.report.warnings.first == "You are using a model of type gpt2 to instantiate a model of type llama. "
+            + "This is not supported for all configurations of models and can yield errors.")
+        // Llama's defaults make 26 GB of missing parameters from a 100 KB checkpoint: left zero-filled.
+        #expect(model.report.warnings.last?.hasSuffix("are left zero-filled instead of initialized") == true)
+        #expect(model.report.initialized.isEmpty)
         options.architecture = "GPT2Model"
         #expect(try load(pretrained: gpt2, options: options).report.warnings.isEmpty)
     }

@@ -28,7 +28,8 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
     let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
     let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
-    let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
+    let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
+                                        initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
     if options.strict { try requireComplete(loaded.report, source: source) }
     return loaded
 }

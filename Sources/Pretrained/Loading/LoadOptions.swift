@@ -17,6 +17,9 @@ public struct LoadOptions: Sendable {
     public var copy = false
     /// Report shape conflicts instead of failing; such slots keep their shape and are zero-filled.
     public var ignoreMismatchedSizes = false
+    /// The seed of the generator that initializes parameters the checkpoint does not provide
+    /// (`LoadReport.initialized`): the same seed gives the same bytes.
+    public var initializationSeed: UInt64 = 0
     /// Fail the load (`PretrainedError.strictLoadFailed`) when any key is missing, unexpected or
     /// mismatched, instead of reporting it.
     public var strict = false

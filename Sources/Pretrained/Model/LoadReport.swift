@@ -27,7 +27,8 @@ public struct LoadReport: Sendable, Equatable {
         public var source: String
     }
 
-    /// Model keys the checkpoint did not provide and nothing filled (zero-filled in the model).
+    /// Model keys the checkpoint did not provide and nothing filled (initialized, see
+    /// `initialized`, or zero-filled).
     public var missing: [String] = []
     /// Checkpoint keys, as named in the checkpoint, that the model has no slot for.
     public var unexpected: [String] = []
@@ -43,6 +44,10 @@ public struct LoadReport: Sendable, Equatable {
     public var untied: [Untied] = []
     /// Tied pairs with neither side in the checkpoint: the checkpoint looks corrupted.
     public var tiedBothMissing: [Untied] = []
+    /// Parameters the checkpoint did not provide at all (missing, or reinitialized after a shape
+    /// mismatch), initialized as the family's `_init_weights` does, from a seeded generator
+    /// (`LoadOptions.initializationSeed`); buffers and partly filled slots stay zero-filled.
+    public var initialized: [String] = []
     /// What `transformers` warns about while loading (for example a config whose `model_type` is
     /// not the class's), one sentence each.
     public var warnings: [String] = []
