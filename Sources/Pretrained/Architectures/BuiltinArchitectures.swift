@@ -7,10 +7,12 @@ enum BuiltinArchitectures {
             T5Architecture(variant: .model), T5Architecture(variant: .conditionalGeneration), T5Architecture(variant: .encoder),
             MixtralArchitecture(isBaseModel: true), MixtralArchitecture(isBaseModel: false),
         ]
-        for variant in [LlamaFamilyArchitecture.llama, LlamaFamilyArchitecture.mistral, LlamaFamilyArchitecture.qwen2,
-                        LlamaFamilyArchitecture.qwen3] {
-            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: true))
-            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: false))
+        for variant in LlamaFamilyArchitecture.variants {
+            list += variant.heads.map { LlamaFamilyArchitecture(variant: variant, head: $0) }
+        }
+        for head in [DecoderHead.base, .causalLM] {
+            list += [PhiArchitecture(head: head), Phi3Architecture(head: head), GPTNeoXArchitecture(head: head),
+                     Starcoder2Architecture(head: head)] as [any Architecture]
         }
         return list
     }()

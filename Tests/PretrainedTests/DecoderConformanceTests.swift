@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Pretrained
+
+/// The decoder families of issue 14 (`scripts/fixtures_decoders.py`): every tiny model, written and
+/// reloaded by `transformers` 5.23, builds the same skeleton and loads byte for byte in all three
+/// read modes, with the same tied map, storage sharing, plans and report.
+@Suite struct DecoderConformanceTests {
+    static let models: [String] = {
+        let list = try? Fixtures.json("models/decoders.json")["models"]?.arrayValue?.compactMap(\.stringValue)
+        return list ?? []
+    }()
+
+    @Test func theFixtureListIsPresent() {
+        #expect(Self.models.count >= 25)
+    }
+
+    @Test(arguments: models)
+    func skeletonMatchesTransformers(fixture: String) throws {
+        try SkeletonTests().skeletonMatchesTransformers(fixture: fixture)
+        let expected = try Fixtures.json("models/\(fixture)/expected.json")
+        let model = try MetaModel(config: ModelConfig.read(path: Fixtures.path("models/\(fixture)/config.json")))
+        // transformers' own ignore patterns are among ours (ours add the rotary buffers of older checkpoints).
+        let ignored = (expected["keys_to_ignore_on_load_unexpected"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(Set(ignored).isSubset(of: model.architecture.ignoreOnLoadUnexpected), "\(fixture)")
+        #expect(model.architecture.ignoreOnLoadMissing.isEmpty)
+        #expect((expected["keys_to_ignore_on_load_missing"]?.arrayValue ?? []).isEmpty)
+    }
+
+    @Test(arguments: models.map { "models/" + $0 }, LoadConformanceTests.Mode.allCases)
+    func loadMatchesTransformers(fixture: String, mode: LoadConformanceTests.Mode) throws {
+        try LoadConformanceTests().loadMatchesTransformers(fixture: fixture, mode: mode)
+    }
+
+    /// Every tensor of every decoder fixture is compared by SHA-256 (none is skipped as random).
+    @Test func everyTensorIsCompared() throws {
+        var compared = 0
+        for fixture in Self.models {
+            let expected = try Fixtures.json("models/\(fixture)/expected.json")
+            #expect(expected["nondeterministic"]?.arrayValue?.isEmpty == true, "\(fixture)")
+            let model = try load(pretrained: Fixtures.path("models/\(fixture)"))
+            let hashes = (expected["parameters"]?.arrayValue ?? []).compactMap { $0["sha256"]?.stringValue }
+            #expect(model.parameters.map { $0.sha256() } == hashes, "\(fixture)")
+            compared += hashes.count
+        }
+        #expect(compared > 600)
+    }
+
+    @Test func gptNeoXHeadIsRenamedFromEmbedOut() throws {
+        let model = try load(pretrained: Fixtures.path("models/GPTNeoXForCausalLM"))
+        #expect(model.report.converted.map(\.name) == ["lm_head.weight"])
+        #expect(model.report.converted.first?.from == ["embed_out.weight"])
+        // The base model has no head: the renamed key is unexpected there, under its checkpoint name.
+        let base = try load(pretrained: Fixtures.path("models/GPTNeoXForCausalLM"),
+                            options: LoadOptions(architecture: "GPTNeoXModel"))
+        #expect(base.report.unexpected == ["embed_out.weight"])
+        #expect(base.report.missing.isEmpty)
+    }
+
+    @Test func tiedHeadsFollowTheFamilysDefault() throws {
+        for (fixture, tied) in [("GemmaForCausalLM", true), ("Gemma2ForCausalLM", true), ("SmolLM3ForCausalLM", true),
+                                ("Starcoder2ForCausalLM", true), ("PhiForCausalLM", false), ("Olmo2ForCausalLM", false),
+                                ("GraniteForCausalLM", false), ("Phi3ForCausalLM", false)] {
+            let config = try ModelConfig.read(path: Fixtures.path("models/\(fixture)/config.json"))
+            var bare = config
+            if case .object(var members) = config.json {
+                members.removeAll { $0.key == "tie_word_embeddings" }
+                bare = try ModelConfig(json: .object(members))
+            }
+            #expect(try MetaModel(config: bare).tiedWeights.isEmpty == !tied, "\(fixture)")
+        }
+    }
+
+    @Test func sequenceClassifiersReadTheirLabelCount() throws {
+        let config = try ModelConfig.read(path: Fixtures.path("models/Qwen2ForSequenceClassification/config.json"))
+        #expect(try MetaModel(config: config).slot(named: "score.weight")?.shape == [5, 32])
+        var members = config.json.objectValue ?? []
+        members.removeAll { $0.key == "id2label" || $0.key == "label2id" }
+        let unlabeled = try ModelConfig(json: .object(members))
+        #expect(try MetaModel(config: unlabeled).slot(named: "score.weight")?.shape == [2, 32])
+        #expect(try MetaModel(config: unlabeled.setting("num_labels", to: 7)).slot(named: "score.weight")?.shape == [7, 32])
+        #expect(throws: PretrainedError.self) { try MetaModel(config: config.setting("id2label", to: "three")) }
+    }
+}
