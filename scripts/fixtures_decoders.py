@@ -114,6 +114,53 @@ MODELS = [
 ]
 
 
+def qwen2_moe_config(**kw):
+    return T.Qwen2MoeConfig(**{**COMMON, "num_hidden_layers": 3, "moe_intermediate_size": 24,
+                               "shared_expert_intermediate_size": 40, "num_experts": 4, "num_experts_per_tok": 2,
+                               "mlp_only_layers": [1], **kw})
+
+
+def qwen3_moe_config(**kw):
+    return T.Qwen3MoeConfig(**{**COMMON, "head_dim": 8, "moe_intermediate_size": 24, "num_experts": 4,
+                               "num_experts_per_tok": 2, "decoder_sparse_step": 2, **kw})
+
+
+def deepseek_v3_config(**kw):
+    return T.DeepseekV3Config(**{**COMMON, "num_hidden_layers": 3, "num_key_value_heads": 4, "moe_intermediate_size": 24,
+                                 "n_routed_experts": 4, "n_shared_experts": 2, "num_experts_per_tok": 2, "n_group": 2,
+                                 "topk_group": 1, "first_k_dense_replace": 1, "q_lora_rank": 16, "kv_lora_rank": 8,
+                                 "qk_rope_head_dim": 4, "qk_nope_head_dim": 8, "v_head_dim": 8, **kw})
+
+
+def gpt_oss_config(**kw):
+    return T.GptOssConfig(**{**COMMON, "intermediate_size": 24, "head_dim": 8, "num_local_experts": 4,
+                             "num_experts_per_tok": 2, **kw})
+
+
+MOE_MODELS = [
+    ("Qwen2MoeModel", "Qwen2MoeModel", qwen2_moe_config, torch.float32, 1501),
+    ("Qwen2MoeForCausalLM", "Qwen2MoeForCausalLM", qwen2_moe_config, torch.float32, 1502),
+    ("Qwen3MoeModel", "Qwen3MoeModel", qwen3_moe_config, torch.float32, 1503),
+    ("Qwen3MoeForCausalLM", "Qwen3MoeForCausalLM", qwen3_moe_config, torch.float32, 1504),
+    ("DeepseekV3Model", "DeepseekV3Model", lambda: deepseek_v3_config(q_lora_rank=None), torch.float32, 1505),
+    ("DeepseekV3ForCausalLM", "DeepseekV3ForCausalLM", deepseek_v3_config, torch.float32, 1506),
+    ("DeepseekV3ForCausalLM-bf16", "DeepseekV3ForCausalLM", deepseek_v3_config, torch.bfloat16, 1507),
+    ("GptOssModel", "GptOssModel", gpt_oss_config, torch.float32, 1508),
+    ("GptOssForCausalLM", "GptOssForCausalLM", gpt_oss_config, torch.float32, 1509),
+]
+
+# MoE classes whose checkpoints save_pretrained writes per expert (the conversion reverted on save):
+# the fused in-memory layout is written as a case, so both layouts on disk are tested.
+FUSED_CASES = [
+    ("qwen2-moe-fused", "Qwen2MoeForCausalLM", qwen2_moe_config, 1601),
+    ("qwen3-moe-fused", "Qwen3MoeForCausalLM", qwen3_moe_config, 1602),
+    ("deepseek-v3-fused", "DeepseekV3ForCausalLM", deepseek_v3_config, 1603),
+]
+
+
+STRICT_FP32 = ["e_score_correction_bias"]
+
+
 def save_and_expect(folder_name: str, cls_name: str, cfg, dtype, seed: int, shard=None) -> dict:
     root = FIXTURES / "models"
     folder = root / folder_name
@@ -129,7 +176,11 @@ def save_and_expect(folder_name: str, cls_name: str, cfg, dtype, seed: int, shar
     expected = load_and_describe(getattr(T, cls_name), folder, {})
     src = {p["name"]: p for p in source["parameters"]}
     for p in expected["parameters"]:
-        assert p["sha256"] == src[p["name"]]["sha256"], (folder_name, p["name"])
+        # _keep_in_fp32_modules_strict upcasts on load what _from_config built in the model dtype.
+        if p["dtype"] == src[p["name"]]["dtype"]:
+            assert p["sha256"] == src[p["name"]]["sha256"], (folder_name, p["name"])
+        else:
+            assert p["dtype"] == "F32" and any(k in p["name"] for k in STRICT_FP32), (folder_name, p)
         assert p["storage"] == src[p["name"]]["storage"], (folder_name, p["name"])
     assert not expected["nondeterministic"], (folder_name, expected["nondeterministic"])
     expected["saved_with"] = {"max_shard_size": shard, "dtype": st_dtype(dtype)}
@@ -140,13 +191,39 @@ def save_and_expect(folder_name: str, cls_name: str, cfg, dtype, seed: int, shar
 
 def make_models() -> None:
     names = []
-    for folder_name, cls_name, cfg, dtype, seed in MODELS:
+    for folder_name, cls_name, cfg, dtype, seed in MODELS + MOE_MODELS:
         save_and_expect(folder_name, cls_name, cfg, dtype, seed)
         names.append(folder_name)
     write_json(FIXTURES / "models" / "decoders.json", {"models": names})
 
 
-PARTS = {"models": make_models}
+def make_cases() -> None:
+    for name, cls_name, cfg, seed in FUSED_CASES:
+        model = build_model(cls_name, cfg, torch.float32, seed)
+        fused = detached_state_dict(model.state_dict())
+        assert any(k.endswith("mlp.experts.gate_up_proj") for k in fused), name
+        folder = case_dir(name)
+        save_checkpoint(folder, fused, model.config)
+        expected = load_and_describe(getattr(T, cls_name), folder, {})
+        source = {p["name"]: p["sha256"] for p in describe_model(model)["parameters"]}
+        for p in expected["parameters"]:
+            assert p["sha256"] == source[p["name"]], (name, p["name"])
+        assert not expected["nondeterministic"], (name, expected["nondeterministic"])
+        description = (f"{cls_name} with the fused in-memory layout of transformers 5 on disk "
+                       "(mlp.experts.gate_up_proj / down_proj), loaded as is.")
+        write_case(name, {"description": description, **expected})
+
+    # gpt-oss loaded in float16: _keep_in_fp32_modules keeps the norms in F32.
+    model = build_model("GptOssForCausalLM", gpt_oss_config, torch.float32, 1604)
+    folder = case_dir("gpt-oss-f16-keep-in-fp32")
+    save_checkpoint(folder, detached_state_dict(model.state_dict()), model.config)
+    expected = load_and_describe(T.GptOssForCausalLM, folder, {"dtype": torch.float16})
+    assert {p["dtype"] for p in expected["parameters"] if p["name"].endswith("norm.weight")} == {"F32"}
+    write_case("gpt-oss-f16-keep-in-fp32", {"description": "GptOssForCausalLM loaded with dtype=float16: the norms "
+                                            "(_keep_in_fp32_modules) stay F32.", "load_dtype": "F16", **expected})
+
+
+PARTS = {"models": make_models, "cases": make_cases}
 
 
 def main(argv: list[str]) -> int:

@@ -11,8 +11,11 @@ import Testing
         return list ?? []
     }()
 
+    /// Cases written by `fixtures_decoders.py` (the fused MoE layouts, dtype rules).
+    static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "gpt-oss-f16-keep-in-fp32"]
+
     @Test func theFixtureListIsPresent() {
-        #expect(Self.models.count >= 25)
+        #expect(Self.models.count >= 34)
     }
 
     @Test(arguments: models)
@@ -24,10 +27,11 @@ import Testing
         let ignored = (expected["keys_to_ignore_on_load_unexpected"]?.arrayValue ?? []).compactMap(\.stringValue)
         #expect(Set(ignored).isSubset(of: model.architecture.ignoreOnLoadUnexpected), "\(fixture)")
         #expect(model.architecture.ignoreOnLoadMissing.isEmpty)
+        #expect(model.architecture.keepInFP32ModulesStrict.map(JSONValue.string) == expected["keep_in_fp32_modules_strict"]?.arrayValue)
         #expect((expected["keys_to_ignore_on_load_missing"]?.arrayValue ?? []).isEmpty)
     }
 
-    @Test(arguments: models.map { "models/" + $0 }, LoadConformanceTests.Mode.allCases)
+    @Test(arguments: models.map { "models/" + $0 } + cases.map { "cases/" + $0 }, LoadConformanceTests.Mode.allCases)
     func loadMatchesTransformers(fixture: String, mode: LoadConformanceTests.Mode) throws {
         try LoadConformanceTests().loadMatchesTransformers(fixture: fixture, mode: mode)
     }
@@ -44,6 +48,40 @@ import Testing
             compared += hashes.count
         }
         #expect(compared > 600)
+    }
+
+    /// `save_pretrained` writes the Qwen2-MoE mapping's families per expert; loading fuses them into
+    /// the slots, and the fused layout on disk (the cases) loads unconverted to the same bytes.
+    @Test(arguments: [("Qwen2MoeForCausalLM", "qwen2-moe-fused", 3), ("Qwen3MoeForCausalLM", "qwen3-moe-fused", 2),
+                      ("DeepseekV3ForCausalLM", "deepseek-v3-fused", 3)])
+    func perExpertCheckpointsAreFused(fixture: String, fusedCase: String, layers: Int) throws {
+        let model = try load(pretrained: Fixtures.path("models/\(fixture)"))
+        let converted = model.report.converted
+        #expect(!converted.isEmpty)
+        for entry in converted {
+            #expect(entry.name.hasSuffix("mlp.experts.gate_up_proj") || entry.name.hasSuffix("mlp.experts.down_proj"))
+            let perSource = entry.name.hasSuffix("gate_up_proj") ? 2 : 1
+            #expect(entry.from.count == 4 * perSource, "\(entry.name)")
+            #expect(entry.from.allSatisfy { $0.contains(".mlp.experts.") && $0.hasSuffix("_proj.weight") })
+        }
+        let fused = try load(pretrained: Fixtures.path("cases/\(fusedCase)"))
+        #expect(fused.report.converted.isEmpty)
+        #expect(model.parameters.map(\.name) == fused.parameters.map(\.name))
+        // Sparse layers only: the gated-MLP layers (Qwen2-MoE's mlp_only_layers, Qwen3-MoE's
+        // decoder_sparse_step, DeepSeek-V3's first_k_dense_replace) have no experts.
+        #expect(converted.count == 2 * (layers - 1))
+    }
+
+    @Test func deepseekRouterBiasStaysF32InBF16() throws {
+        let model = try load(pretrained: Fixtures.path("models/DeepseekV3ForCausalLM-bf16"))
+        #expect(model["model.layers.1.mlp.gate.e_score_correction_bias"]?.dtype == .f32)
+        #expect(model["model.layers.1.mlp.gate.weight"]?.dtype == .bf16)
+        let config = try ModelConfig.read(path: Fixtures.path("models/DeepseekV3ForCausalLM/config.json"))
+        #expect(try MetaModel(config: config, dtype: .f16).slot(named: "model.layers.2.mlp.gate.e_score_correction_bias")?.dtype == .f32)
+        #expect(try MetaModel(config: config, dtype: .f32).slot(named: "model.layers.2.mlp.gate.e_score_correction_bias")?.kind == .buffer)
+        let gptOss = try ModelConfig.read(path: Fixtures.path("models/GptOssForCausalLM/config.json"))
+        #expect(try MetaModel(config: gptOss, dtype: .bf16).slot(named: "model.norm.weight")?.dtype == .bf16)
+        #expect(try MetaModel(config: gptOss, dtype: .f16).slot(named: "model.norm.weight")?.dtype == .f32)
     }
 
     @Test func gptNeoXHeadIsRenamedFromEmbedOut() throws {

@@ -12,7 +12,8 @@ enum BuiltinArchitectures {
         }
         for head in [DecoderHead.base, .causalLM] {
             list += [PhiArchitecture(head: head), Phi3Architecture(head: head), GPTNeoXArchitecture(head: head),
-                     Starcoder2Architecture(head: head)] as [any Architecture]
+                     Starcoder2Architecture(head: head), DeepseekV3Architecture(head: head),
+                     GptOssArchitecture(head: head)] as [any Architecture]
         }
         return list
     }()

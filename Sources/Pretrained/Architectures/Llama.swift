@@ -30,9 +30,22 @@ struct LlamaFamilyArchitecture: DecoderClass {
         var activationAliases: [String: String] = [:]
         /// Classes this variant ships.
         var heads: [DecoderHead] = [.base, .causalLM]
+        /// q/k/v biases read from this key (default on) instead of `attention_bias` (Qwen2-MoE's `qkv_bias`).
+        var qkvBiasKey: String?
+        /// The feed-forward block of a layer when it is not the gated MLP of `intermediate_size`
+        /// (mixtures of experts): `nil` from the closure keeps the gated MLP for that layer.
+        var feedForward: FeedForward?
+        /// The base model's ep plan.
+        var expertParallelPlan: [(String, String)] = []
+        /// Conversions from other checkpoint layouts (per-expert keys).
+        var conversions: [WeightConversion] = []
     }
 
     enum QKNorm: Sendable { case none, perHead, allHeads }
+
+    /// The feed-forward block of layer `index`, or `nil` for the gated MLP.
+    typealias FeedForward = @Sendable (_ config: ModelConfig, _ shape: DecoderShape, _ index: Int,
+                                       _ activation: Module) throws(PretrainedError) -> Module?
 
     enum RotaryBuffers: Sendable {
         case plain
@@ -69,7 +82,8 @@ struct LlamaFamilyArchitecture: DecoderClass {
         qkNorm: .perHead, heads: DecoderHead.allCases)
 
     /// Every variant, in registration order.
-    static let variants = [llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3, olmo2, granite, smolLM3]
+    static let variants = [llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3, olmo2, granite, smolLM3, qwen2Moe,
+                           qwen3Moe]
 
     let variant: Variant
     let head: DecoderHead
@@ -90,20 +104,31 @@ struct LlamaFamilyArchitecture: DecoderClass {
     var tiesByDefault: Bool { variant.tiesByDefault }
     var noSplitModules: [String] { [variant.prefix + "DecoderLayer"] }
     var ignoreOnLoadUnexpected: [String] { [#"rotary_emb\.inv_freq"#] }
+    var conversions: [WeightConversion] { variant.conversions }
 
     func base(_ config: ModelConfig) throws(PretrainedError) -> (module: Module, shape: DecoderShape) {
         let shape = try DecoderShape(config, defaults: variant.defaults)
-        let layer = decoderLayer(shape, attentionBias: try config.bool("attention_bias", default: false),
-                                 mlpBias: try config.bool("mlp_bias", default: false),
-                                 activation: try activation(config))
+        let attentionBias = try config.bool("attention_bias", default: false)
+        let qkvBias = try variant.qkvBiasKey.map { key throws(PretrainedError) in try config.bool(key, default: true) }
+            ?? (attentionBias || variant.qkvBias)
+        let mlpBias = try config.bool("mlp_bias", default: false)
+        let activation = try activation(config)
+        var layers: [Module] = []
+        for index in 0..<shape.layers {
+            let mlp = try variant.feedForward?(config, shape, index, activation)
+                ?? DecoderStack.gatedMLP(variant.prefix + "MLP", hidden: shape.hidden, intermediate: shape.intermediate,
+                                         bias: mlpBias, activation: activation)
+            layers.append(decoderLayer(shape, qkvBias: qkvBias, outputBias: attentionBias, mlp: mlp))
+        }
         let norm = variant.prefix + "RMSNorm"
         let embedding: Module = variant.scaledEmbedding
             ? Module(variant.prefix + "TextScaledWordEmbedding", entries: [
                 .init("weight", [shape.vocab, shape.hidden]), .nonPersistentBuffer("embed_scale", [], dtype: nil)])
             : .embedding(shape.vocab, shape.hidden)
-        let base = DecoderStack.base(className: baseClass, shape: shape, layer: layer, norm: norm,
+        let base = DecoderStack.base(className: baseClass, shape: shape, layers: layers, norm: norm,
                                      rotary: try rotaryEmbedding(config, shape: shape),
-                                     tp: variant.tensorParallelPlan ?? tensorParallelPlan, embedding: embedding)
+                                     tp: variant.tensorParallelPlan ?? tensorParallelPlan, ep: variant.expertParallelPlan,
+                                     embedding: embedding)
         return (base, shape)
     }
 
@@ -131,23 +156,15 @@ struct LlamaFamilyArchitecture: DecoderClass {
     }
 
     var tensorParallelPlan: [(String, String)] {
-        var plan = [("layers.*.self_attn.q_proj", "colwise"), ("layers.*.self_attn.k_proj", "colwise"),
-                    ("layers.*.self_attn.v_proj", "colwise")]
-        if variant.qkNorm != .none {
-            plan += [("layers.*.self_attn.q_norm", "replicated_with_grad_allreduce"),
-                     ("layers.*.self_attn.k_norm", "replicated_with_grad_allreduce")]
-        }
-        return plan + [("layers.*.self_attn.o_proj", "rowwise"), ("layers.*.mlp.gate_proj", "colwise"),
-                       ("layers.*.mlp.up_proj", "colwise"), ("layers.*.mlp.down_proj", "rowwise")]
+        DecoderStack.attentionPlan(qkNorm: variant.qkNorm != .none) + DecoderStack.mlpPlan
     }
 
-    func decoderLayer(_ shape: DecoderShape, attentionBias: Bool, mlpBias: Bool, activation: Module) -> Module {
-        let qkvBias = attentionBias || variant.qkvBias
+    func decoderLayer(_ shape: DecoderShape, qkvBias: Bool, outputBias: Bool, mlp: Module) -> Module {
         var attention: [(String, Module)] = [
             ("q_proj", .linear(in: shape.hidden, out: shape.heads * shape.headDim, bias: qkvBias)),
             ("k_proj", .linear(in: shape.hidden, out: shape.keyValueHeads * shape.headDim, bias: qkvBias)),
             ("v_proj", .linear(in: shape.hidden, out: shape.keyValueHeads * shape.headDim, bias: qkvBias)),
-            ("o_proj", .linear(in: shape.heads * shape.headDim, out: shape.hidden, bias: attentionBias)),
+            ("o_proj", .linear(in: shape.heads * shape.headDim, out: shape.hidden, bias: outputBias)),
         ]
         switch variant.qkNorm {
         case .none: break
@@ -158,12 +175,6 @@ struct LlamaFamilyArchitecture: DecoderClass {
             attention += [("q_norm", .rmsNorm(variant.prefix + "RMSNorm", shape.heads * shape.headDim)),
                           ("k_norm", .rmsNorm(variant.prefix + "RMSNorm", shape.keyValueHeads * shape.headDim))]
         }
-        let mlp = Module(variant.prefix + "MLP", children: [
-            ("gate_proj", .linear(in: shape.hidden, out: shape.intermediate, bias: mlpBias)),
-            ("up_proj", .linear(in: shape.hidden, out: shape.intermediate, bias: mlpBias)),
-            ("down_proj", .linear(in: shape.intermediate, out: shape.hidden, bias: mlpBias)),
-            ("act_fn", activation),
-        ])
         return Module(variant.prefix + "DecoderLayer", children: [
             ("self_attn", Module(variant.prefix + "Attention", children: attention)),
             ("mlp", mlp),
@@ -198,16 +209,24 @@ enum DecoderStack {
     static func base(className: String, shape: DecoderShape, layer: Module, norm: String, rotary: Module,
                      tp: [(String, String)], ep: [(String, String)] = [], embedding: Module? = nil,
                      finalNorm: Module? = nil) -> Module {
+        base(className: className, shape: shape, layers: Array(repeating: layer, count: shape.layers), norm: norm,
+             rotary: rotary, tp: tp, ep: ep, embedding: embedding, finalNorm: finalNorm)
+    }
+
+    /// The base model around `layers` (one module per layer, for families whose layers differ).
+    static func base(className: String, shape: DecoderShape, layers: [Module], norm: String, rotary: Module,
+                     tp: [(String, String)], ep: [(String, String)] = [], embedding: Module? = nil,
+                     finalNorm: Module? = nil) -> Module {
         // post_init prepends `embed_tokens` to a non-empty tp plan when it is an `nn.Embedding`.
         let plans = ParallelPlans(
-            tp: [("embed_tokens", "embedding_rowwise")] + tp,
+            tp: tp.isEmpty ? [] : [("embed_tokens", "embedding_rowwise")] + tp,
             pp: [("embed_tokens", ["input_ids"], ["inputs_embeds"]),
                  ("layers", ["hidden_states", "attention_mask"], ["hidden_states"]),
                  ("norm", ["hidden_states"], ["hidden_states"])],
             ep: ep)
         return Module(className, children: [
             ("embed_tokens", embedding ?? .embedding(shape.vocab, shape.hidden)),
-            ("layers", .list(Array(repeating: layer, count: shape.layers))),
+            ("layers", .list(layers)),
             ("norm", finalNorm ?? .rmsNorm(norm, shape.hidden)),
             ("rotary_emb", rotary),
         ], plans: plans)
@@ -239,6 +258,29 @@ enum DecoderStack {
         return Module(prefix + "RotaryEmbedding", entries: [
             .nonPersistentBuffer("inv_freq", [frequencies], dtype: .f32),
             .nonPersistentBuffer("original_inv_freq", [frequencies], dtype: .f32),
+        ])
+    }
+
+    /// The q/k/v/o tp entries of the Llama attention (with its q/k norms when it has them).
+    static func attentionPlan(qkNorm: Bool) -> [(String, String)] {
+        [("layers.*.self_attn.q_proj", "colwise"), ("layers.*.self_attn.k_proj", "colwise"),
+         ("layers.*.self_attn.v_proj", "colwise")]
+            + (qkNorm ? [("layers.*.self_attn.q_norm", "replicated_with_grad_allreduce"),
+                         ("layers.*.self_attn.k_norm", "replicated_with_grad_allreduce")] : [])
+            + [("layers.*.self_attn.o_proj", "rowwise")]
+    }
+
+    /// The tp entries of the gated MLP.
+    static let mlpPlan = [("layers.*.mlp.gate_proj", "colwise"), ("layers.*.mlp.up_proj", "colwise"),
+                          ("layers.*.mlp.down_proj", "rowwise")]
+
+    /// The gated MLP (`LlamaMLP`): `gate_proj`, `up_proj`, `down_proj`, `act_fn`.
+    static func gatedMLP(_ className: String, hidden: Int, intermediate: Int, bias: Bool = false, activation: Module) -> Module {
+        Module(className, children: [
+            ("gate_proj", .linear(in: hidden, out: intermediate, bias: bias)),
+            ("up_proj", .linear(in: hidden, out: intermediate, bias: bias)),
+            ("down_proj", .linear(in: intermediate, out: hidden, bias: bias)),
+            ("act_fn", activation),
         ])
     }
 
