@@ -137,6 +137,14 @@ def gpt_oss_config(**kw):
                              "num_experts_per_tok": 2, **kw})
 
 
+def qwen3_next_config(**kw):
+    return T.Qwen3NextConfig(**{**COMMON, "num_hidden_layers": 4, "head_dim": 8, "moe_intermediate_size": 24,
+                                "shared_expert_intermediate_size": 40, "num_experts": 4, "num_experts_per_tok": 2,
+                                "mlp_only_layers": [2], "linear_num_value_heads": 4, "linear_num_key_heads": 2,
+                                "linear_key_head_dim": 8, "linear_value_head_dim": 8, "linear_conv_kernel_dim": 4,
+                                "full_attention_interval": 2, **kw})
+
+
 MOE_MODELS = [
     ("Qwen2MoeModel", "Qwen2MoeModel", qwen2_moe_config, torch.float32, 1501),
     ("Qwen2MoeForCausalLM", "Qwen2MoeForCausalLM", qwen2_moe_config, torch.float32, 1502),
@@ -147,6 +155,8 @@ MOE_MODELS = [
     ("DeepseekV3ForCausalLM-bf16", "DeepseekV3ForCausalLM", deepseek_v3_config, torch.bfloat16, 1507),
     ("GptOssModel", "GptOssModel", gpt_oss_config, torch.float32, 1508),
     ("GptOssForCausalLM", "GptOssForCausalLM", gpt_oss_config, torch.float32, 1509),
+    ("Qwen3NextModel", "Qwen3NextModel", qwen3_next_config, torch.float32, 1510),
+    ("Qwen3NextForCausalLM", "Qwen3NextForCausalLM", qwen3_next_config, torch.float32, 1511),
 ]
 
 # MoE classes whose checkpoints save_pretrained writes per expert (the conversion reverted on save):
@@ -155,6 +165,7 @@ FUSED_CASES = [
     ("qwen2-moe-fused", "Qwen2MoeForCausalLM", qwen2_moe_config, 1601),
     ("qwen3-moe-fused", "Qwen3MoeForCausalLM", qwen3_moe_config, 1602),
     ("deepseek-v3-fused", "DeepseekV3ForCausalLM", deepseek_v3_config, 1603),
+    ("qwen3-next-fused", "Qwen3NextForCausalLM", qwen3_next_config, 1605),
 ]
 
 
@@ -382,6 +393,17 @@ PUBLISHED = {
                          "rope_type": "yarn", "truncate": False},
         "rope_theta": 150000, "router_aux_loss_coef": 0.9, "sliding_window": 128, "swiglu_limit": 7.0,
         "tie_word_embeddings": False, "torch_dtype": "bfloat16", "use_cache": True, "vocab_size": 201088},
+    "Qwen3-Next-80B-A3B-Instruct": {
+        "architectures": ["Qwen3NextForCausalLM"], "attention_bias": False, "attention_dropout": 0.0,
+        "bos_token_id": 151643, "decoder_sparse_step": 1, "eos_token_id": 151645, "full_attention_interval": 4,
+        "head_dim": 256, "hidden_act": "silu", "hidden_size": 2048, "initializer_range": 0.02, "intermediate_size": 5120,
+        "linear_conv_kernel_dim": 4, "linear_key_head_dim": 128, "linear_num_key_heads": 16, "linear_num_value_heads": 32,
+        "linear_value_head_dim": 128, "max_position_embeddings": 262144, "mlp_only_layers": [], "model_type": "qwen3_next",
+        "moe_intermediate_size": 512, "norm_topk_prob": True, "num_attention_heads": 16, "num_experts": 512,
+        "num_experts_per_tok": 10, "num_hidden_layers": 48, "num_key_value_heads": 2, "output_router_logits": False,
+        "partial_rotary_factor": 0.25, "rms_norm_eps": 1e-06, "rope_scaling": None, "rope_theta": 10000000,
+        "router_aux_loss_coef": 0.001, "shared_expert_intermediate_size": 512, "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16", "use_cache": True, "use_sliding_window": False, "vocab_size": 151936},
 }
 
 EXTRA = {

@@ -12,10 +12,11 @@ import Testing
     }()
 
     /// Cases written by `fixtures_decoders.py` (the fused MoE layouts, dtype rules).
-    static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "gpt-oss-f16-keep-in-fp32"]
+    static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "qwen3-next-fused",
+                        "gpt-oss-f16-keep-in-fp32"]
 
     @Test func theFixtureListIsPresent() {
-        #expect(Self.models.count >= 34)
+        #expect(Self.models.count >= 36)
     }
 
     @Test(arguments: models)
@@ -53,7 +54,7 @@ import Testing
     /// `save_pretrained` writes the Qwen2-MoE mapping's families per expert; loading fuses them into
     /// the slots, and the fused layout on disk (the cases) loads unconverted to the same bytes.
     @Test(arguments: [("Qwen2MoeForCausalLM", "qwen2-moe-fused", 3), ("Qwen3MoeForCausalLM", "qwen3-moe-fused", 2),
-                      ("DeepseekV3ForCausalLM", "deepseek-v3-fused", 3)])
+                      ("DeepseekV3ForCausalLM", "deepseek-v3-fused", 3), ("Qwen3NextForCausalLM", "qwen3-next-fused", 4)])
     func perExpertCheckpointsAreFused(fixture: String, fusedCase: String, layers: Int) throws {
         let model = try load(pretrained: Fixtures.path("models/\(fixture)"))
         let converted = model.report.converted

@@ -13,7 +13,7 @@ enum BuiltinArchitectures {
         for head in [DecoderHead.base, .causalLM] {
             list += [PhiArchitecture(head: head), Phi3Architecture(head: head), GPTNeoXArchitecture(head: head),
                      Starcoder2Architecture(head: head), DeepseekV3Architecture(head: head),
-                     GptOssArchitecture(head: head)] as [any Architecture]
+                     GptOssArchitecture(head: head), Qwen3NextArchitecture(head: head)] as [any Architecture]
         }
         return list
     }()
