@@ -13,6 +13,7 @@ configs/expected_counts_decoders.json. Deterministic, as make_fixtures.py.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -223,6 +224,22 @@ def make_cases() -> None:
         description = (f"{cls_name} with the fused in-memory layout of transformers 5 on disk "
                        "(mlp.experts.gate_up_proj / down_proj), loaded as is.")
         write_case(name, {"description": description, **expected})
+
+    # from_pretrained(key_mapping=...): the user's renames run before the architecture's.
+    model = build_model("LlamaForCausalLM", factory(T.LlamaConfig), torch.float32, 1606)
+    renamed = {}
+    for k, v in detached_state_dict(model.state_dict()).items():
+        k = re.sub(r"^model\.", "transformer.", k)
+        k = re.sub(r"\.self_attn\.", ".attention.", k)
+        k = re.sub(r"layers\.(\d+)\.", r"blocks.\1.", k)
+        renamed[k] = v
+    folder = case_dir("llama-key-mapping")
+    save_checkpoint(folder, renamed, model.config)
+    mapping = {r"^transformer\.": "model.", r"\.attention\.": ".self_attn.", r"blocks\.(\d+)\.": r"layers.\1."}
+    expected = load_and_describe(T.LlamaForCausalLM, folder, {"key_mapping": mapping})
+    assert not expected["loading_info"]["missing_keys"] and not expected["loading_info"]["unexpected_keys"]
+    write_case("llama-key-mapping", {"description": "Keys renamed (transformer., blocks.N., attention.) and "
+                                     "loaded with from_pretrained(key_mapping=...).", **expected})
 
     # gpt-oss loaded in float16: _keep_in_fp32_modules keeps the norms in F32.
     model = build_model("GptOssForCausalLM", gpt_oss_config, torch.float32, 1604)

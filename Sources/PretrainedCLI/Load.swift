@@ -27,6 +27,12 @@ extension PretrainedCommand {
         @Option(help: "Revision of a cached model id (a ref such as main, or a commit).")
         var revision = "main"
 
+        @Option(name: .customLong("key-mapping"),
+                help: ArgumentHelp("Rename checkpoint keys before the architecture's renames (repeatable), as "
+                                   + "from_pretrained(key_mapping=...): REGEX=REPLACEMENT, split at the last '='.",
+                                   valueName: "regex=replacement"))
+        var keyMapping: [String] = []
+
         @Flag(help: "Materialize every tensor in owned memory instead of zero-copy views.")
         var copy = false
 
@@ -46,6 +52,23 @@ extension PretrainedCommand {
             guard dtypeChoice != nil else {
                 throw ValidationError("--dtype must be auto, F32, F16 or BF16, not '\(dtype)'")
             }
+            for mapping in keyMapping {
+                guard let pair = Self.keyMappingPair(mapping) else {
+                    throw ValidationError("--key-mapping takes REGEX=REPLACEMENT, not '\(mapping)'")
+                }
+                do {
+                    _ = try Regex(pair.pattern)
+                } catch {
+                    throw ValidationError("--key-mapping '\(mapping)': '\(pair.pattern)' is not a valid regular expression")
+                }
+            }
+        }
+
+        /// `REGEX=REPLACEMENT` split at the last `=` (a pattern may hold `(?=...)`); `nil` without one
+        /// or with an empty pattern.
+        static func keyMappingPair(_ text: String) -> (pattern: String, replacement: String)? {
+            guard let equals = text.lastIndex(of: "="), equals != text.startIndex else { return nil }
+            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
         }
 
         var dtypeChoice: LoadOptions.DTypeChoice? {
@@ -63,6 +86,7 @@ extension PretrainedCommand {
                 var options = LoadOptions(dtype: dtypeChoice ?? .auto, architecture: architecture, copy: copy,
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
                 options.revision = revision
+                options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 let sums = checksums ? model.parameters.map { $0.sha256() } : nil

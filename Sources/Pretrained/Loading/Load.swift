@@ -32,7 +32,8 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let dtype = try loadDType(options.dtype, config: config, headers: headers)
     let architecture = try options.registry.resolve(config, name: options.architecture)
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-    let plan = try LoadPlan(model: model, headers: headers, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
+    let plan = try LoadPlan(model: model, headers: headers, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
+                            keyMapping: options.keyMapping)
     let storages = try CheckpointReader(model: model, headers: headers, plan: plan, options: options).read()
     return try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
 }

@@ -34,6 +34,10 @@ public struct LoadOptions: Sendable {
     public var deviceMap: DeviceMap?
     /// Provides the storage of slots the device map places on an accelerator.
     public var allocator: any TensorAllocator = HostAllocator()
+    /// The user's renames of checkpoint keys, applied in order before the architecture's own, as
+    /// `from_pretrained(key_mapping=...)`: each pattern is a regular expression searched in the key,
+    /// its first match replaced (`\1` in the replacement is the pattern's first group).
+    public var keyMapping: [(pattern: String, replacement: String)] = []
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
 

@@ -1,8 +1,10 @@
 /// A change between a checkpoint's layout and an architecture's slots, applied while planning a
 /// load, as `transformers` 5's conversion mapping does.
 public enum WeightConversion: Sendable, Hashable {
-    /// Replace every match of the regular expression `pattern` in a checkpoint key with
-    /// `replacement` (`.block_sparse_moe.` -> `.mlp.`).
+    /// Rename a checkpoint key as `transformers`' `WeightRenaming` does: `pattern` (a regular
+    /// expression; `*.` stands for any run of characters before a dot, and a pattern ending in a
+    /// letter or digit ends on a name boundary) is searched in the key, and its first match replaced
+    /// by `replacement`, in which `\1` stands for the pattern's first group (`.block_sparse_moe.` -> `.mlp.`).
     case rename(pattern: String, replacement: String)
     /// Fuse per-expert tensors into one slot: each of `sources` is a key fragment with `*` for the
     /// expert index (`.experts.*.w1.weight`); the slot is the fragment replaced by `target`
