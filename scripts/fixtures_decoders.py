@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED and the log environment)
     FIXTURES,
+    ST_TO_TORCH,
     VOCAB,
     _save_params,
     build_model,
@@ -31,6 +32,7 @@ from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED an
     detached_state_dict,
     load_and_describe,
     meta_skeleton,
+    parse_max_memory,
     plan_to_json,
     save_checkpoint,
     sha256_tensor,
@@ -481,6 +483,50 @@ def make_configs() -> None:
             del model
         expected["configs"][name] = entries
     write_json(root / "expected_counts_decoders.json", expected)
+    make_device_maps(root)
+
+
+DEVICE_MAP_CASES = [
+    ("gemma-3-1b-it", "Gemma3ForCausalLM", "0=1GB,cpu=800MB,disk=10GB", "BF16"),
+    ("Qwen3-30B-A3B", "Qwen3MoeForCausalLM", "0=20GB,1=20GB,cpu=10GB,disk=100GB", "BF16"),
+    ("gpt-oss-20b", "GptOssForCausalLM", "0=10GB,cpu=20GB,disk=100GB", "F16"),
+    ("DeepSeek-V3", "DeepseekV3ForCausalLM", "0=80GB,1=80GB,cpu=200GB,disk=2000GB", "BF16"),
+    ("Phi-3-mini-4k-instruct", "Phi3ForCausalLM", "0=2GB,cpu=2GB,disk=100GB", "F16"),
+    ("pythia-1b", "GPTNeoXForCausalLM", "0=500MB,cpu=500MB,disk=10GB", "F16"),
+    ("Qwen3-Next-80B-A3B-Instruct", "Qwen3NextForCausalLM", "0=40GB,cpu=60GB,disk=200GB", "BF16"),
+]
+
+
+def make_device_maps(root: Path) -> None:
+    """accelerate.infer_auto_device_map over the meta skeleton, as make_fixtures.make_device_maps does."""
+    import warnings
+
+    import accelerate
+    from accelerate import infer_auto_device_map
+    from accelerate.utils import compute_module_sizes
+
+    cases = []
+    for name, cls_name, spec, dt in DEVICE_MAP_CASES:
+        config = T.AutoConfig.from_pretrained(str(root / name))
+        dtype = ST_TO_TORCH[dt]
+        with torch.device("meta"):
+            model = getattr(T, cls_name)._from_config(config, dtype=dtype)
+        no_split = sorted(model._no_split_modules or [])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            device_map = infer_auto_device_map(model, max_memory=parse_max_memory(spec),
+                                               no_split_module_classes=no_split, dtype=dtype)
+        sizes = compute_module_sizes(model, dtype=dtype)
+        device_bytes: dict[str, int] = {}
+        for module, device in device_map.items():
+            device_bytes[str(device)] = device_bytes.get(str(device), 0) + int(sizes[module])
+        cases.append({"config": name, "architecture": cls_name, "max_memory": spec, "dtype": dt, "no_split": no_split,
+                      "device_map": dict(device_map), "device_bytes": device_bytes})
+        print(f"device map {name} {spec}: {len(device_map)} entries, {device_bytes}")
+    write_json(root / "expected_device_maps_decoders.json", {
+        "accelerate_version": accelerate.__version__, "transformers_version": transformers.__version__,
+        "note": "As expected_device_maps.json (make_fixtures.make_device_maps), for the decoder configs.",
+        "cases": cases})
 
 
 PARTS = {"models": make_models, "cases": make_cases, "configs": make_configs}
