@@ -209,7 +209,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidConfig(file, reason):
             return "\(file): invalid config: \(reason)"
         case let .unknownArchitecture(name, known):
-            return "unknown architecture '\(name)'; registered: \(known.joined(separator: ", "))"
+            return "unknown architecture '\(name)'; registered: \(known.joined(separator: ", ")); "
+                + "pass generic / --generic to load the checkpoint's own tensors"
         case let .invalidArchitecture(name, reason):
             return "architecture \(name): \(reason)"
         case let .shapeMismatch(file, tensor, checkpointShape, modelShape):

@@ -33,6 +33,9 @@ extension PretrainedCommand {
                                    valueName: "regex=replacement"))
         var keyMapping: [String] = []
 
+        @Flag(help: "When no registered architecture fits, the slots are the checkpoint's own tensors.")
+        var generic = false
+
         @Flag(help: "Materialize every tensor in owned memory instead of zero-copy views.")
         var copy = false
 
@@ -87,6 +90,7 @@ extension PretrainedCommand {
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
                 options.revision = revision
                 options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
+                options.generic = generic
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 let sums = checksums ? model.parameters.map { $0.sha256() } : nil

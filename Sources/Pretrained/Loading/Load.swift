@@ -30,12 +30,31 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let config = try ModelConfig.read(path: configPath)
     let headers = try CheckpointHeaders.read(checkpoint)
     let dtype = try loadDType(options.dtype, config: config, headers: headers)
-    let architecture = try options.registry.resolve(config, name: options.architecture)
+    let architecture = try resolveArchitecture(config, headers: headers, options: options)
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
     let plan = try LoadPlan(model: model, headers: headers, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
                             keyMapping: options.keyMapping)
     let storages = try CheckpointReader(model: model, headers: headers, plan: plan, options: options).read()
     return try Finalizer.finalize(model: model, plan: plan, storages: storages, seconds: monotonicSeconds() - start)
+}
+
+/// The registered architecture for `config`, else (with `options.generic`) the checkpoint's own structure.
+func resolveArchitecture(_ config: ModelConfig, headers: CheckpointHeaders,
+                         options: LoadOptions) throws(PretrainedError) -> any Architecture {
+    do {
+        return try options.registry.resolve(config, name: options.architecture)
+    } catch {
+        guard options.generic, options.architecture == nil else { throw error }
+        switch error {
+        case .unknownArchitecture, .invalidConfig:
+            let tensors = headers.entries.flatMap { entry in
+                entry.header.tensors.map { CheckpointArchitecture.Stored(name: $0.name, shape: $0.shape, dtype: $0.dtype) }
+            }
+            return try CheckpointArchitecture(config: config, tensors: tensors)
+        default:
+            throw error
+        }
+    }
 }
 
 /// A path as a checkpoint, else a model id in the Hugging Face cache.

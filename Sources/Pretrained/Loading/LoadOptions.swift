@@ -38,6 +38,10 @@ public struct LoadOptions: Sendable {
     /// `from_pretrained(key_mapping=...)`: each pattern is a regular expression searched in the key,
     /// its first match replaced (`\1` in the replacement is the pattern's first group).
     public var keyMapping: [(pattern: String, replacement: String)] = []
+    /// When no registered architecture fits the config, take the structure from the checkpoint:
+    /// one slot per stored tensor (see `pretrained load --generic`); without it such a load fails
+    /// with `unknownArchitecture`.
+    public var generic = false
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
 

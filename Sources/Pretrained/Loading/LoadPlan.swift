@@ -87,6 +87,7 @@ struct LoadPlan: Sendable {
                 report.missing.append(slot.name)
             }
         }
+        report.structureFromCheckpoint = architecture is CheckpointArchitecture
         report.unexpected.sort()
         report.ignored.sort()
         report.mismatched.sort { $0.name < $1.name }

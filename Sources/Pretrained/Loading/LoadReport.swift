@@ -44,6 +44,10 @@ public struct LoadReport: Sendable, Equatable {
     /// Tied pairs with neither side in the checkpoint: the checkpoint looks corrupted.
     public var tiedBothMissing: [Untied] = []
 
+    /// The slots are the checkpoint's own tensors (`LoadOptions.generic`): nothing can be known to
+    /// be missing.
+    public var structureFromCheckpoint = false
+
     public init() {}
 
     /// The report as the CLI contract prints it (with `converted`, `untied` and
@@ -70,6 +74,6 @@ public struct LoadReport: Sendable, Equatable {
             (key: "tied_both_missing", value: .array(tiedBothMissing.map {
                 .object([(key: "target", value: .string($0.target)), (key: "source", value: .string($0.source))])
             })),
-        ])
+        ] + (structureFromCheckpoint ? [(key: "structure", value: .string("checkpoint"))] : []))
     }
 }
