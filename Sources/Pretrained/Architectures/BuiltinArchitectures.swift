@@ -5,7 +5,6 @@ enum BuiltinArchitectures {
             GPT2Architecture(name: "GPT2Model"), GPT2Architecture(name: "GPT2LMHeadModel"),
             BertArchitecture(head: .none), BertArchitecture(head: .maskedLM),
             T5Architecture(variant: .model), T5Architecture(variant: .conditionalGeneration), T5Architecture(variant: .encoder),
-            MixtralArchitecture(isBaseModel: true), MixtralArchitecture(isBaseModel: false),
         ]
         for variant in LlamaFamilyArchitecture.variants {
             list += variant.heads.map { LlamaFamilyArchitecture(variant: variant, head: $0) }

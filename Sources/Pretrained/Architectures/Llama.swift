@@ -82,8 +82,8 @@ struct LlamaFamilyArchitecture: DecoderClass {
         qkNorm: .perHead, heads: DecoderHead.allCases)
 
     /// Every variant, in registration order.
-    static let variants = [llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3, olmo2, granite, smolLM3, qwen2Moe,
-                           qwen3Moe]
+    static let variants = [llama, mistral, qwen2, qwen3, gemma, gemma2, gemma3, olmo2, granite, smolLM3, mixtral,
+                           qwen2Moe, qwen3Moe]
 
     let variant: Variant
     let head: DecoderHead
