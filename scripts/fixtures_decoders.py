@@ -32,6 +32,7 @@ from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED an
     detached_state_dict,
     load_and_describe,
     meta_skeleton,
+    module_tree,
     parse_max_memory,
     plan_to_json,
     save_checkpoint,
@@ -529,7 +530,43 @@ def make_device_maps(root: Path) -> None:
         "cases": cases})
 
 
-PARTS = {"models": make_models, "cases": make_cases, "configs": make_configs}
+# The published configs whose full trees are kept (the others add only more of the same layers).
+TREE_CONFIGS = {"gemma-2b", "gemma-3-1b-it", "phi-2", "pythia-1b", "gpt-oss-20b", "Qwen1.5-MoE-A2.7B"}
+
+
+def make_module_trees() -> None:
+    """As make_fixtures.make_module_trees: every module and buffer of the decoder classes, from the
+    published decoder configs and the tiny models' configs."""
+    root = FIXTURES / "configs"
+    trees: dict = {}
+    for name, cfg_json in PUBLISHED.items():
+        if name not in TREE_CONFIGS:
+            continue
+        trees[name] = {}
+        for cls_name in [cfg_json["architectures"][0]] + EXTRA.get(name, []):
+            config = T.AutoConfig.from_pretrained(str(root / name))
+            with torch.device("meta"):
+                model = getattr(T, cls_name)._from_config(config)
+            trees[name][cls_name] = module_tree(model)
+    models: dict = {}
+    for folder, cls_name, factory_, *_ in MODELS + MOE_MODELS:
+        # _from_config leaves _keep_in_fp32_modules_strict buffers in BF16, from_pretrained makes them F32
+        # (the skeleton follows from_pretrained; models/DeepseekV3ForCausalLM-bf16/expected.json pins it).
+        if folder == "DeepseekV3ForCausalLM-bf16":
+            continue
+        config = T.AutoConfig.from_pretrained(str(FIXTURES / "models" / folder))
+        with torch.device("meta"):
+            model = getattr(T, cls_name)._from_config(config)
+        models[folder] = {"architecture": cls_name, **module_tree(model)}
+    write_json(root / "expected_module_trees_decoders.json", {
+        "transformers_version": transformers.__version__,
+        "note": "As expected_module_trees.json: configs are the published decoder configs, models the tiny "
+                "decoder models (their saved config.json).",
+        "configs": trees, "models": models})
+    print(f"module trees: {sum(len(v) for v in trees.values())} configs, {len(models)} models")
+
+
+PARTS = {"models": make_models, "cases": make_cases, "configs": make_configs, "trees": make_module_trees}
 
 
 def main(argv: list[str]) -> int:
