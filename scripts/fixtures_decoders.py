@@ -244,6 +244,31 @@ def make_cases() -> None:
     write_case("llama-key-mapping", {"description": "Keys renamed (transformer., blocks.N., attention.) and "
                                      "loaded with from_pretrained(key_mapping=...).", **expected})
 
+    # Keys transformers ignores without reporting them (_keys_to_ignore_on_load_unexpected): DeepSeek-V3's
+    # multi-token-prediction layer 61, Qwen3-Next's mtp.*, GPT-NeoX's legacy attention buffers.
+    g = torch.Generator().manual_seed(1607)
+    extra_cases = [
+        ("deepseek-v3-mtp-layer-ignored", "DeepseekV3ForCausalLM", deepseek_v3_config,
+         {"model.layers.61.eh_proj.weight": [32, 64], "model.layers.61.enorm.weight": [32],
+          "model.layers.61.mlp.experts.0.up_proj.weight": [24, 32]}),
+        ("qwen3-next-mtp-ignored", "Qwen3NextForCausalLM", qwen3_next_config,
+         {"mtp.fc.weight": [32, 64], "mtp.norm.weight": [32]}),
+        ("gpt-neox-legacy-buffers", "GPTNeoXForCausalLM", neox_config,
+         {"gpt_neox.layers.0.attention.bias": [1, 1, 64, 64], "gpt_neox.layers.0.attention.masked_bias": [],
+          "gpt_neox.layers.0.attention.rotary_emb.inv_freq": [1], "gpt_neox.layers.1.attention.bias": [1, 1, 64, 64]}),
+    ]
+    for name, cls_name, cfg, extra in extra_cases:
+        model = build_model(cls_name, cfg, torch.float32, 1608)
+        tensors = detached_state_dict(model.state_dict())
+        for key, shape in extra.items():
+            tensors[key] = torch.randn(shape, generator=g)
+        folder = case_dir(name)
+        save_checkpoint(folder, tensors, model.config)
+        expected = load_and_describe(getattr(T, cls_name), folder, {})
+        assert not expected["loading_info"]["unexpected_keys"], (name, expected["loading_info"])
+        write_case(name, {"description": f"{cls_name} checkpoint with keys transformers ignores: {sorted(extra)}.",
+                          **expected})
+
     # gpt-oss loaded in float16: _keep_in_fp32_modules keeps the norms in F32.
     model = build_model("GptOssForCausalLM", gpt_oss_config, torch.float32, 1604)
     folder = case_dir("gpt-oss-f16-keep-in-fp32")

@@ -13,7 +13,20 @@ import Testing
 
     /// Cases written by `fixtures_decoders.py` (the fused MoE layouts, dtype rules).
     static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "qwen3-next-fused",
-                        "gpt-oss-f16-keep-in-fp32"]
+                        "gpt-oss-f16-keep-in-fp32", "deepseek-v3-mtp-layer-ignored", "qwen3-next-mtp-ignored",
+                        "gpt-neox-legacy-buffers"]
+
+    /// Keys `transformers` ignores without reporting them are in the report's `ignored` list.
+    @Test(arguments: [("deepseek-v3-mtp-layer-ignored", 3), ("qwen3-next-mtp-ignored", 2), ("gpt-neox-legacy-buffers", 4)])
+    func ignoredKeysAreListed(fixture: String, count: Int) throws {
+        let expected = try Fixtures.json("cases/\(fixture)/expected.json")
+        let slots = Set((expected["parameters"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
+        let extra = (expected["checkpoint_keys"]?.arrayValue ?? []).compactMap(\.stringValue).filter { !slots.contains($0) }
+        #expect(extra.count == count)
+        let model = try load(pretrained: Fixtures.path("cases/\(fixture)"))
+        #expect(model.report.ignored == extra.sorted())
+        #expect(model.report.unexpected.isEmpty)
+    }
 
     @Test func theFixtureListIsPresent() {
         #expect(Self.models.count >= 36)
