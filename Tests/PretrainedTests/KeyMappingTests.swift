@@ -41,6 +41,11 @@ import Testing
         #expect(try target("blocks.7.q", [(#"blocks\.(\d+)\."#, #"layers.\1."#)]) == "layers.7.q")
         #expect(try target("m.norm_w.weight", [("norm", "ln")]) == "m.norm_w.weight")
         #expect(try target("m.norm.weight", [("norm", "ln")]) == "m.ln.weight")
+        // transformers' legacy renames, after the user's and the architecture's.
+        #expect(try target("model.language_model.model.layers.0.w", []) == "model.language_model.layers.0.w")
+        #expect(try target("language_model.model.model.norm.w", []) == "model.language_model.norm.w")
+        #expect(try target("bert.LayerNorm.gamma", []) == "bert.LayerNorm.weight")
+        #expect(try target("bert.LayerNorm.gammas", []) == "bert.LayerNorm.gammas")
     }
 
     @Test func anInvalidPatternIsATypedError() throws {

@@ -15,12 +15,15 @@ public enum WeightConversion: Sendable, Hashable {
 
 extension WeightConversion {
     /// The renames every architecture applies (`transformers`' legacy renames): `LayerNorm.gamma`
-    /// -> `LayerNorm.weight`, `LayerNorm.beta` -> `LayerNorm.bias`, and weight-norm
-    /// parametrizations `weight_g`/`weight_v`.
+    /// -> `LayerNorm.weight`, `LayerNorm.beta` -> `LayerNorm.bias`, weight-norm
+    /// parametrizations `weight_g`/`weight_v`, and the doubled `language_model.model` prefix.
     public static let legacy: [WeightConversion] = [
         .rename(pattern: #"LayerNorm\.gamma(?!\w)"#, replacement: "LayerNorm.weight"),
         .rename(pattern: #"LayerNorm\.beta(?!\w)"#, replacement: "LayerNorm.bias"),
         .rename(pattern: #"\.weight_g$"#, replacement: ".parametrizations.weight.original0"),
         .rename(pattern: #"\.weight_v$"#, replacement: ".parametrizations.weight.original1"),
+        // Checkpoints saved with a doubled `.model.model` by transformers 5.10 to 5.23.
+        .rename(pattern: #"^model\.language_model\.model"#, replacement: "model.language_model"),
+        .rename(pattern: #"^language_model\.model\.model"#, replacement: "model.language_model"),
     ]
 }
