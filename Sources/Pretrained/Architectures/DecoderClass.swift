@@ -76,3 +76,24 @@ extension DecoderHead {
         return try config.count("num_labels", default: 2)
     }
 }
+
+extension ModelConfig {
+    /// A tensor dimension as a sum of products of config sizes (`[[heads, headDim], [2, kv, headDim]]`),
+    /// or `invalidConfig` naming `what` when it overflows: products of three config sizes can
+    /// exceed `Int` even though each size is below 2^31.
+    func dimension(_ what: String, _ terms: [[Int]]) throws(PretrainedError) -> Int {
+        var total = 0
+        for term in terms {
+            var product = 1
+            for factor in term {
+                let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+                guard !overflow else { throw .invalidConfig(file: file, reason: "the size of '\(what)' overflows") }
+                product = next
+            }
+            let (sum, overflow) = total.addingReportingOverflow(product)
+            guard !overflow else { throw .invalidConfig(file: file, reason: "the size of '\(what)' overflows") }
+            total = sum
+        }
+        return total
+    }
+}

@@ -65,7 +65,8 @@ struct DeepseekV3Architecture: DecoderClass {
         let keyValueRank = try config.positiveInt("kv_lora_rank", default: 512)
         let queryRank: Int? = config.json["q_lora_rank"]?.isNull == true
             ? nil : try config.positiveInt("q_lora_rank", default: 1536)
-        let queryWidth = shape.heads * (nope + rope)
+        let queryWidth = try config.dimension("q_b_proj", [[shape.heads, nope], [shape.heads, rope]])
+        let keyValueWidth = try config.dimension("kv_b_proj", [[shape.heads, nope], [shape.heads, value]])
         let query: [(String, Module)] = if let queryRank {
             [("q_a_proj", .linear(in: shape.hidden, out: queryRank, bias: bias)),
              ("q_a_layernorm", .rmsNorm("DeepseekV3RMSNorm", queryRank)),
@@ -76,7 +77,7 @@ struct DeepseekV3Architecture: DecoderClass {
         return Module("DeepseekV3Attention", children: query + [
             ("kv_a_proj_with_mqa", .linear(in: shape.hidden, out: keyValueRank + rope, bias: bias)),
             ("kv_a_layernorm", .rmsNorm("DeepseekV3RMSNorm", keyValueRank)),
-            ("kv_b_proj", .linear(in: keyValueRank, out: shape.heads * (nope + value), bias: false)),
+            ("kv_b_proj", .linear(in: keyValueRank, out: keyValueWidth, bias: false)),
             ("o_proj", .linear(in: shape.heads * value, out: shape.hidden, bias: bias)),
         ])
     }

@@ -22,13 +22,14 @@ struct GPTNeoXArchitecture: DecoderClass {
     func base(_ config: ModelConfig) throws(PretrainedError) -> (module: Module, shape: DecoderShape) {
         let shape = try DecoderShape(config, defaults: Self.defaults)
         let bias = try config.bool("attention_bias", default: true)
+        let queryKeyValue = try config.dimension("query_key_value", [[3, shape.heads, shape.headDim]])
         let layer = Module("GPTNeoXLayer", children: [
             ("input_layernorm", .layerNorm(shape.hidden)),
             ("post_attention_layernorm", .layerNorm(shape.hidden)),
             ("post_attention_dropout", .dropout),
             ("post_mlp_dropout", .dropout),
             ("attention", Module("GPTNeoXAttention", children: [
-                ("query_key_value", .linear(in: shape.hidden, out: 3 * shape.heads * shape.headDim, bias: bias)),
+                ("query_key_value", .linear(in: shape.hidden, out: queryKeyValue, bias: bias)),
                 ("dense", .linear(in: shape.heads * shape.headDim, out: shape.hidden, bias: bias)),
             ])),
             ("mlp", Module("GPTNeoXMLP", children: [

@@ -1,7 +1,7 @@
 /// The Llama family: Llama, Mistral, Qwen2 (q/k/v biases), Qwen3 (q/k norms), and the families
-/// built the same way with other norms and embeddings (Gemma, Gemma 2, Gemma 3, OLMo 2, Granite,
-/// SmolLM3: see their files), each as a base model, a causal LM and a sequence classifier, with
-/// their config classes' defaults.
+/// built the same way with other norms, embeddings or feed-forward blocks (Gemma, Gemma 2, Gemma 3,
+/// OLMo 2, Granite, SmolLM3, Mixtral, Qwen2-MoE, Qwen3-MoE: see their files), each as a base model
+/// and a causal LM (the first four also as a sequence classifier), with their config classes' defaults.
 struct LlamaFamilyArchitecture: DecoderClass {
     /// What distinguishes the members of the family.
     struct Variant: Sendable {
@@ -92,10 +92,6 @@ struct LlamaFamilyArchitecture: DecoderClass {
     init(variant: Variant, head: DecoderHead) {
         self.variant = variant
         self.head = head
-    }
-
-    init(variant: Variant, isBaseModel: Bool) {
-        self.init(variant: variant, head: isBaseModel ? .base : .causalLM)
     }
 
     var prefix: String { variant.prefix }
@@ -282,11 +278,5 @@ enum DecoderStack {
             ("down_proj", .linear(in: intermediate, out: hidden, bias: bias)),
             ("act_fn", activation),
         ])
-    }
-
-    static func causalLM(className: String, base: Module, shape: DecoderShape) -> Module {
-        Module(className, children: [("model", base), ("lm_head", .linear(in: shape.hidden, out: shape.vocab, bias: false))],
-               plans: ParallelPlans(tp: [("lm_head", "colwise_gather_output")],
-                                    pp: [("lm_head", ["hidden_states"], ["logits"])]))
     }
 }

@@ -15,7 +15,7 @@ struct Phi3Architecture: DecoderClass {
 
     func base(_ config: ModelConfig) throws(PretrainedError) -> (module: Module, shape: DecoderShape) {
         let shape = try DecoderShape(config, defaults: Self.defaults)
-        let queryKeyValue = (shape.heads + 2 * shape.keyValueHeads) * shape.headDim
+        let queryKeyValue = try config.dimension("qkv_proj", [[shape.heads, shape.headDim], [2, shape.keyValueHeads, shape.headDim]])
         let layer = Module("Phi3DecoderLayer", children: [
             ("self_attn", Module("Phi3Attention", children: [
                 ("o_proj", .linear(in: shape.heads * shape.headDim, out: shape.hidden, bias: false)),

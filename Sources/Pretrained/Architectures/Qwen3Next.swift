@@ -82,15 +82,16 @@ struct Qwen3NextArchitecture: DecoderClass {
     static func linearAttention(_ config: ModelConfig, hidden: Int) throws(PretrainedError) -> Module {
         let valueHeads = try config.positiveInt("linear_num_value_heads", default: 32)
         let keyHeads = try config.positiveInt("linear_num_key_heads", default: 16)
-        let keyDim = keyHeads * (try config.positiveInt("linear_key_head_dim", default: 128))
+        let keyHeadDim = try config.positiveInt("linear_key_head_dim", default: 128)
         let valueHeadDim = try config.positiveInt("linear_value_head_dim", default: 128)
         let valueDim = valueHeads * valueHeadDim
         let kernel = try config.positiveInt("linear_conv_kernel_dim", default: 4)
-        let convolution = keyDim * 2 + valueDim
+        let convolution = try config.dimension("conv1d", [[2, keyHeads, keyHeadDim], [valueHeads, valueHeadDim]])
+        let queryKeyValueGate = try config.dimension("in_proj_qkvz", [[2, keyHeads, keyHeadDim], [2, valueHeads, valueHeadDim]])
         return Module("Qwen3NextGatedDeltaNet", entries: [.init("dt_bias", [valueHeads]), .init("A_log", [valueHeads])],
                       children: [
                           ("conv1d", Module("Conv1d", entries: [.init("weight", [convolution, 1, kernel])])),
-                          ("in_proj_qkvz", .linear(in: hidden, out: keyDim * 2 + valueDim * 2, bias: false)),
+                          ("in_proj_qkvz", .linear(in: hidden, out: queryKeyValueGate, bias: false)),
                           ("in_proj_ba", .linear(in: hidden, out: valueHeads * 2, bias: false)),
                           ("norm", .rmsNorm("Qwen3NextRMSNormGated", valueHeadDim)),
                           ("out_proj", .linear(in: valueDim, out: hidden, bias: false)),
@@ -100,8 +101,9 @@ struct Qwen3NextArchitecture: DecoderClass {
     /// `Qwen3NextAttention`: queries and their output gate from one projection.
     static func fullAttention(_ config: ModelConfig, shape: DecoderShape) throws(PretrainedError) -> Module {
         let bias = try config.bool("attention_bias", default: false)
+        let query = try config.dimension("q_proj", [[shape.heads, shape.headDim, 2]])
         return Module("Qwen3NextAttention", children: [
-            ("q_proj", .linear(in: shape.hidden, out: shape.heads * shape.headDim * 2, bias: bias)),
+            ("q_proj", .linear(in: shape.hidden, out: query, bias: bias)),
             ("k_proj", .linear(in: shape.hidden, out: shape.keyValueHeads * shape.headDim, bias: bias)),
             ("v_proj", .linear(in: shape.hidden, out: shape.keyValueHeads * shape.headDim, bias: bias)),
             ("o_proj", .linear(in: shape.heads * shape.headDim, out: shape.hidden, bias: bias)),
