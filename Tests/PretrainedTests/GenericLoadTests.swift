@@ -85,5 +85,8 @@ import Testing
         let json = try JSONParser.parse(Array(loaded.stdout.utf8))
         #expect(json["report"]?["structure"] == "checkpoint")
         #expect(json["tied"]?["lm_head.weight"] == "model.embed_tokens.weight")
+        let table = try CommandResult.run(["load", directory.path, "--generic"])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("structure: the checkpoint's own tensors"))
     }
 }
