@@ -209,6 +209,9 @@ def make_models() -> None:
     for folder_name, cls_name, cfg, dtype, seed in MODELS + MOE_MODELS:
         save_and_expect(folder_name, cls_name, cfg, dtype, seed)
         names.append(folder_name)
+    # Per-expert keys of one fused slot spread over several shards (read in parallel).
+    save_and_expect("Qwen2MoeForCausalLM-sharded", "Qwen2MoeForCausalLM", qwen2_moe_config, torch.float32, 1512, "24KB")
+    names.append("Qwen2MoeForCausalLM-sharded")
     write_json(FIXTURES / "models" / "decoders.json", {"models": names})
 
 

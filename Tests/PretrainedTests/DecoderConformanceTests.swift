@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func theFixtureListIsPresent() {
-        #expect(Self.models.count >= 36)
+        #expect(Self.models.count >= 37)
     }
 
     @Test(arguments: models)
@@ -84,6 +84,17 @@ import Testing
         // Sparse layers only: the gated-MLP layers (Qwen2-MoE's mlp_only_layers, Qwen3-MoE's
         // decoder_sparse_step, DeepSeek-V3's first_k_dense_replace) have no experts.
         #expect(converted.count == 2 * (layers - 1))
+    }
+
+    /// One fused slot filled from per-expert keys in three shards, read on several cores or one.
+    @Test func expertsSpreadOverShardsMergeTheSameInParallel() throws {
+        var sequential = LoadOptions(copy: true)
+        sequential.parallel = false
+        let one = try load(pretrained: Fixtures.path("models/Qwen2MoeForCausalLM-sharded"), options: sequential)
+        let many = try load(pretrained: Fixtures.path("models/Qwen2MoeForCausalLM-sharded"), options: LoadOptions(copy: true))
+        #expect(one.parameters.map { $0.sha256() } == many.parameters.map { $0.sha256() })
+        let fused = try #require(many.report.converted.first { $0.name == "model.layers.0.mlp.experts.gate_up_proj" })
+        #expect(fused.from.count == 8)
     }
 
     @Test func deepseekRouterBiasStaysF32InBF16() throws {
