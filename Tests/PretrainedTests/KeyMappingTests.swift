@@ -46,6 +46,8 @@ import Testing
         #expect(try target("language_model.model.model.norm.w", []) == "model.language_model.norm.w")
         #expect(try target("bert.LayerNorm.gamma", []) == "bert.LayerNorm.weight")
         #expect(try target("bert.LayerNorm.gammas", []) == "bert.LayerNorm.gammas")
+        #expect(try target("conv.weight_g", []) == "conv.parametrizations.weight.original0")
+        #expect(try target("conv.weight_v.x", []) == "conv.parametrizations.weight.original1.x")
     }
 
     @Test func anInvalidPatternIsATypedError() throws {

@@ -19,7 +19,7 @@ extension LlamaFamilyArchitecture {
         },
         expertParallelPlan: MixtureOfExperts.expertParallelPlan,
         conversions: [
-            .rename(pattern: #"\.block_sparse_moe\."#, replacement: ".mlp."),
+            .rename(pattern: ".block_sparse_moe.", replacement: ".mlp."),
             .mergeExperts(sources: [".experts.*.w1.weight", ".experts.*.w3.weight"], target: ".experts.gate_up_proj"),
             .mergeExperts(sources: [".experts.*.w2.weight"], target: ".experts.down_proj"),
         ])

@@ -18,10 +18,11 @@ extension WeightConversion {
     /// -> `LayerNorm.weight`, `LayerNorm.beta` -> `LayerNorm.bias`, weight-norm
     /// parametrizations `weight_g`/`weight_v`, and the doubled `language_model.model` prefix.
     public static let legacy: [WeightConversion] = [
-        .rename(pattern: #"LayerNorm\.gamma(?!\w)"#, replacement: "LayerNorm.weight"),
-        .rename(pattern: #"LayerNorm\.beta(?!\w)"#, replacement: "LayerNorm.bias"),
-        .rename(pattern: #"\.weight_g$"#, replacement: ".parametrizations.weight.original0"),
-        .rename(pattern: #"\.weight_v$"#, replacement: ".parametrizations.weight.original1"),
+        // transformers 5.23's `legacy` mapping, pattern for pattern (see `rename` for how they read).
+        .rename(pattern: "LayerNorm.gamma", replacement: "LayerNorm.weight"),
+        .rename(pattern: "LayerNorm.beta", replacement: "LayerNorm.bias"),
+        .rename(pattern: ".weight_g", replacement: ".parametrizations.weight.original0"),
+        .rename(pattern: ".weight_v", replacement: ".parametrizations.weight.original1"),
         // Checkpoints saved with a doubled `.model.model` by transformers 5.10 to 5.23.
         .rename(pattern: #"^model\.language_model\.model"#, replacement: "model.language_model"),
         .rename(pattern: #"^language_model\.model\.model"#, replacement: "model.language_model"),
