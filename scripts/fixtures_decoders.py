@@ -272,6 +272,18 @@ def make_cases() -> None:
         write_case(name, {"description": f"{cls_name} checkpoint with keys transformers ignores: {sorted(extra)}.",
                           **expected})
 
+    # A per-expert causal-LM checkpoint loaded into the base model: experts fused, `model.` stripped,
+    # lm_head unexpected.
+    model = build_model("Qwen2MoeForCausalLM", qwen2_moe_config, torch.float32, 1609)
+    folder = case_dir("qwen2-moe-causal-lm-into-base")
+    model.save_pretrained(str(folder))
+    clean_saved_folder(folder)
+    expected = load_and_describe(T.Qwen2MoeModel, folder, {})
+    assert expected["loading_info"]["unexpected_keys"] == ["lm_head.weight"], expected["loading_info"]
+    write_case("qwen2-moe-causal-lm-into-base", {"description": "Qwen2MoeForCausalLM's per-expert checkpoint loaded "
+                                                 "as Qwen2MoeModel: fused, prefix stripped, lm_head unexpected.",
+                                                 **expected})
+
     # gpt-oss loaded in float16: _keep_in_fp32_modules keeps the norms in F32.
     model = build_model("GptOssForCausalLM", gpt_oss_config, torch.float32, 1604)
     folder = case_dir("gpt-oss-f16-keep-in-fp32")

@@ -14,7 +14,7 @@ import Testing
     /// Cases written by `fixtures_decoders.py` (the fused MoE layouts, dtype rules).
     static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "qwen3-next-fused",
                         "gpt-oss-f16-keep-in-fp32", "deepseek-v3-mtp-layer-ignored", "qwen3-next-mtp-ignored",
-                        "gpt-neox-legacy-buffers"]
+                        "gpt-neox-legacy-buffers", "qwen2-moe-causal-lm-into-base"]
 
     /// Keys `transformers` ignores without reporting them are in the report's `ignored` list.
     @Test(arguments: [("deepseek-v3-mtp-layer-ignored", 3), ("qwen3-next-mtp-ignored", 2), ("gpt-neox-legacy-buffers", 4)])
