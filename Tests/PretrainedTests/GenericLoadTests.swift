@@ -42,6 +42,24 @@ import Testing
         #expect(model["model.layers.10.mix.weight"]?.bytes == (try file.tensor(named: "model.layers.10.mix.weight")).bytes)
     }
 
+    @Test func keyMappingRenamesTheSlots() throws {
+        let directory = try TemporaryDirectory()
+        try Self.checkpoint(directory)
+        var options = LoadOptions()
+        options.generic = true
+        options.keyMapping = [(#"^model\."#, "decoder."), (#"\.mix\."#, ".mixer.")]
+        let model = try load(pretrained: directory.path, options: options)
+        #expect(model.parameters.map(\.name) == ["decoder.embed_tokens.weight", "decoder.layers.2.mixer.weight",
+                                                 "decoder.layers.10.mixer.weight", "decoder.norm.weight", "lm_head.weight"])
+        #expect(model.report.unexpected.isEmpty && model.report.missing.isEmpty)
+        #expect(model.report.converted.count == 4)
+        options.keyMapping = [(#"layers\.\d+\."#, "layers.0.")]
+        #expect(throws: PretrainedError.keysCollide(slot: "model.layers.0.mix.weight", first: "model.layers.2.mix.weight",
+                                                    second: "model.layers.10.mix.weight")) {
+            try load(pretrained: directory.path, options: options)
+        }
+    }
+
     @Test func ambiguousOrUntiedEmbeddingsAreNotTied() throws {
         for (second, tie) in [(true, nil), (false, false)] as [(Bool, Bool?)] {
             let directory = try TemporaryDirectory()

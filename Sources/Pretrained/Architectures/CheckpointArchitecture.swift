@@ -22,7 +22,7 @@ struct CheckpointArchitecture: Architecture {
     let tensors: [Stored]
     let embedding: Stored?
 
-    /// - Parameter tensors: the checkpoint's tensors, in any order (`name` must be unique).
+    /// - Parameter tensors: the checkpoint's tensors (as the renames name them), in any order.
     init(config: ModelConfig, tensors: [Stored]) throws(PretrainedError) {
         name = config.architectures.first ?? config.modelType ?? "checkpoint"
         modelType = config.modelType ?? ""
@@ -36,7 +36,9 @@ struct CheckpointArchitecture: Architecture {
         } else {
             embedding = nil
         }
-        var all = tensors
+        // Two stored tensors renamed alike keep one slot; the load plan then names both keys.
+        var seen = Set<String>()
+        var all = tensors.filter { seen.insert($0.name).inserted }
         if let embedding, head == nil { all.append(Stored(name: "lm_head.weight", shape: embedding.shape, dtype: embedding.dtype)) }
         self.tensors = all.sorted { Self.naturallyBefore($0.name, $1.name) }
     }

@@ -47,8 +47,13 @@ func resolveArchitecture(_ config: ModelConfig, headers: CheckpointHeaders,
         guard options.generic, options.architecture == nil else { throw error }
         switch error {
         case .unknownArchitecture, .invalidConfig:
+            // The slots are the stored tensors under the names the user's and the legacy renames give them.
+            let renames = try KeyMapper(architecture: CheckpointArchitecture(config: config, tensors: []),
+                                        keyMapping: options.keyMapping, hasSlot: { _ in false })
             let tensors = headers.entries.flatMap { entry in
-                entry.header.tensors.map { CheckpointArchitecture.Stored(name: $0.name, shape: $0.shape, dtype: $0.dtype) }
+                entry.header.tensors.map {
+                    CheckpointArchitecture.Stored(name: renames.target(of: $0.name).name, shape: $0.shape, dtype: $0.dtype)
+                }
             }
             return try CheckpointArchitecture(config: config, tensors: tensors)
         default:
