@@ -36,7 +36,6 @@ from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED an
     parse_max_memory,
     plan_to_json,
     save_checkpoint,
-    sha256_tensor,
     st_dtype,
     write_case,
     write_json,
@@ -44,7 +43,6 @@ from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED an
 
 import torch  # noqa: E402
 import transformers  # noqa: E402
-from safetensors import safe_open  # noqa: E402
 
 T = transformers
 
