@@ -95,6 +95,10 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// A checkpoint tensor's shape differs from its slot's (and mismatches are not ignored).
     case shapeMismatch(file: String, tensor: String, checkpointShape: [Int], modelShape: [Int])
+    /// A user key mapping (`LoadOptions.keyMapping`, `--key-mapping`) is not a valid regular expression.
+    case invalidKeyMapping(pattern: String, reason: String)
+    /// Two checkpoint keys land in the same slot (after the user's and the architecture's renames).
+    case keysCollide(slot: String, first: String, second: String)
     /// A checkpoint tensor's dtype cannot be converted to its slot's.
     case unsupportedConversion(file: String, tensor: String, from: DType, to: DType)
     /// A shard changed size while it was being loaded (another process truncated or grew it), or
@@ -210,12 +214,17 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidConfig(file, reason):
             return "\(file): invalid config: \(reason)"
         case let .unknownArchitecture(name, known):
-            return "unknown architecture '\(name)'; registered: \(known.joined(separator: ", "))"
+            return "unknown architecture '\(name)'; registered: \(known.joined(separator: ", ")); "
+                + "pass generic / --generic to load the checkpoint's own tensors"
         case let .invalidArchitecture(name, reason):
             return "architecture \(name): \(reason)"
         case let .shapeMismatch(file, tensor, checkpointShape, modelShape):
             return "\(file): tensor '\(tensor)' has shape \(checkpointShape) but the model expects \(modelShape) "
                 + "(pass ignoreMismatchedSizes / --ignore-mismatched-sizes to load it anyway)"
+        case let .invalidKeyMapping(pattern, reason):
+            return "key mapping '\(pattern)': \(reason)"
+        case let .keysCollide(slot, first, second):
+            return "checkpoint keys '\(first)' and '\(second)' both map to '\(slot)'; change the key mapping so each key has its own slot"
         case let .unsupportedConversion(file, tensor, from, to):
             return "\(file): tensor '\(tensor)' has dtype \(from.rawValue), which cannot be converted to \(to.rawValue)"
         case let .shardChanged(file):

@@ -5,7 +5,8 @@ import Pretrained
 
 extension LoadReport {
     /// The report as the CLI contract prints it (with `converted`, `untied`,
-    /// `tied_both_missing`, `initialized` and `warnings` as extensions).
+    /// `tied_both_missing`, `initialized`, `warnings` and, for a generic load, `structure` as
+    /// extensions).
     var json: JSONValue {
         .object([
             (key: "missing", value: .array(missing.map(JSONValue.string))),
@@ -30,7 +31,7 @@ extension LoadReport {
             })),
             (key: "initialized", value: .array(initialized.map(JSONValue.string))),
             (key: "warnings", value: .array(warnings.map(JSONValue.string))),
-        ])
+        ] + (structureFromCheckpoint ? [(key: "structure", value: .string("checkpoint"))] : []))
     }
 }
 

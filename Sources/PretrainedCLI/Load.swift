@@ -26,6 +26,15 @@ extension PretrainedCommand {
 
         @OptionGroup var source: SourceOptions
 
+        @Option(name: .customLong("key-mapping"),
+                help: ArgumentHelp("Rename checkpoint keys before the architecture's renames (repeatable), as "
+                                   + "from_pretrained(key_mapping=...): REGEX=REPLACEMENT, split at the last '='.",
+                                   valueName: "regex=replacement"))
+        var keyMapping: [String] = []
+
+        @Flag(help: "When no registered architecture fits, the slots are the checkpoint's own tensors.")
+        var generic = false
+
         @Flag(help: "Materialize every tensor in owned memory instead of zero-copy views.")
         var copy = false
 
@@ -46,6 +55,23 @@ extension PretrainedCommand {
 
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
+            for mapping in keyMapping {
+                guard let pair = Self.keyMappingPair(mapping) else {
+                    throw ValidationError("--key-mapping takes REGEX=REPLACEMENT, not '\(mapping)'")
+                }
+                do {
+                    _ = try Regex(pair.pattern)
+                } catch {
+                    throw ValidationError("--key-mapping '\(mapping)': '\(pair.pattern)' is not a valid regular expression")
+                }
+            }
+        }
+
+        /// `REGEX=REPLACEMENT` split at the last `=` (a pattern may hold `(?=...)`); `nil` without one
+        /// or with an empty pattern.
+        static func keyMappingPair(_ text: String) -> (pattern: String, replacement: String)? {
+            guard let equals = text.lastIndex(of: "="), equals != text.startIndex else { return nil }
+            return (String(text[..<equals]), String(text[text.index(after: equals)...]))
         }
 
         func run() throws {
@@ -54,6 +80,8 @@ extension PretrainedCommand {
                                           ignoreMismatchedSizes: ignoreMismatchedSizes, backend: pread ? .pread : .mmap)
                 options.revision = source.revision
                 options.strict = strict
+                options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
+                options.generic = generic
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

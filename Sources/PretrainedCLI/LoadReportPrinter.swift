@@ -54,6 +54,9 @@ enum LoadReportPrinter {
         section("converted", report.converted.map { "\($0.name) <- \($0.from.joined(separator: ", "))" })
         section("left untied (checkpoint sides differ)", report.untied.map { "\($0.target) / \($0.source)" })
         section("tied pairs with neither side in the checkpoint", report.tiedBothMissing.map { "\($0.target) / \($0.source)" })
+        if report.structureFromCheckpoint {
+            lines += ["", "structure: the checkpoint's own tensors (no registered architecture; nothing can be known missing)"]
+        }
         if report == LoadReport() { lines += ["", "report: every key matched"] }
         return lines.joined(separator: "\n")
     }

@@ -16,6 +16,7 @@ import Testing
         let kwargs = expected["load_kwargs"]
         if let name = kwargs?["dtype"]?.stringValue, let dtype = DType(torchName: name) { options.dtype = .fixed(dtype) }
         options.ignoreMismatchedSizes = kwargs?["ignore_mismatched_sizes"]?.boolValue ?? false
+        options.keyMapping = (kwargs?["key_mapping"]?.objectValue ?? []).map { ($0.key, $0.value.stringValue ?? "") }
         return options
     }
 

@@ -5,12 +5,14 @@ enum BuiltinArchitectures {
             GPT2Architecture(name: "GPT2Model"), GPT2Architecture(name: "GPT2LMHeadModel"),
             BertArchitecture(head: .none), BertArchitecture(head: .maskedLM),
             T5Architecture(variant: .model), T5Architecture(variant: .conditionalGeneration), T5Architecture(variant: .encoder),
-            MixtralArchitecture(isBaseModel: true), MixtralArchitecture(isBaseModel: false),
         ]
-        for variant in [LlamaFamilyArchitecture.llama, LlamaFamilyArchitecture.mistral, LlamaFamilyArchitecture.qwen2,
-                        LlamaFamilyArchitecture.qwen3] {
-            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: true))
-            list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: false))
+        for variant in LlamaFamilyArchitecture.variants {
+            list += variant.heads.map { LlamaFamilyArchitecture(variant: variant, head: $0) }
+        }
+        for head in [DecoderHead.base, .causalLM] {
+            list += [PhiArchitecture(head: head), Phi3Architecture(head: head), GPTNeoXArchitecture(head: head),
+                     Starcoder2Architecture(head: head), DeepseekV3Architecture(head: head),
+                     GptOssArchitecture(head: head), Qwen3NextArchitecture(head: head)] as [any Architecture]
         }
         return list
     }()

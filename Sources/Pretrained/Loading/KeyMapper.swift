@@ -1,5 +1,8 @@
-/// Maps checkpoint keys to slot names with `transformers` 5's rules: renames (legacy and the
-/// architecture's), expert merging, then adding or stripping the base model prefix.
+import Foundation
+
+/// Maps checkpoint keys to slot names with `transformers` 5's rules: renames (the user's key
+/// mapping, the architecture's, then the legacy ones, each as a `WeightRenaming`), expert merging,
+/// then adding or stripping the base model prefix.
 struct KeyMapper {
     /// Where a checkpoint key lands.
     struct Target {
@@ -14,6 +17,8 @@ struct KeyMapper {
     private struct Rename {
         var regex: Regex<AnyRegexOutput>
         var replacement: String
+        /// Whether the replacement refers to the pattern's first group (`\1`).
+        var usesGroup: Bool
     }
 
     private struct Merge {
@@ -26,14 +31,25 @@ struct KeyMapper {
     private let prefix: String
     private let hasSlot: (String) -> Bool
 
-    /// A mapper for `architecture`, whose slots `hasSlot` recognises.
-    init(architecture: any Architecture, hasSlot: @escaping (String) -> Bool) throws(PretrainedError) {
+    /// A mapper for `architecture`, whose slots `hasSlot` recognises, after the user's `keyMapping`.
+    ///
+    /// - Throws: `PretrainedError.invalidKeyMapping` for a user pattern that is not a valid regular
+    ///   expression (or whose replacement names a group it does not have).
+    init(architecture: any Architecture, keyMapping: [(pattern: String, replacement: String)] = [],
+         hasSlot: @escaping (String) -> Bool) throws(PretrainedError) {
         var renames: [Rename] = []
         var merges: [Merge] = []
-        for conversion in WeightConversion.legacy + architecture.conversions {
+        for (pattern, replacement) in keyMapping {
+            renames.append(try Self.renaming(pattern, replacement) { reason throws(PretrainedError) in
+                throw .invalidKeyMapping(pattern: pattern, reason: reason)
+            })
+        }
+        for conversion in architecture.conversions + WeightConversion.legacy {
             switch conversion {
             case let .rename(pattern, replacement):
-                renames.append(Rename(regex: try Self.compile(pattern, architecture.name), replacement: replacement))
+                renames.append(try Self.renaming(pattern, replacement) { reason throws(PretrainedError) in
+                    throw .invalidArchitecture(name: architecture.name, reason: "conversion pattern '\(pattern)': \(reason)")
+                })
             case let .mergeExperts(sources, target):
                 var compiled: [Regex<AnyRegexOutput>] = []
                 for source in sources {
@@ -52,8 +68,15 @@ struct KeyMapper {
     /// Where `key` lands (a slot name that may not exist; the caller checks).
     func target(of key: String) -> Target {
         var name = key
-        for rename in renames where name.contains(rename.regex) {
-            name = name.replacing(rename.regex, with: rename.replacement)
+        for rename in renames {
+            guard let match = name.firstMatch(of: rename.regex) else { continue }
+            var replacement = rename.replacement
+            if rename.usesGroup {
+                let group = match.output.count > 1 ? match.output[1].substring.map(String.init) ?? "" : ""
+                replacement = replacement.replacingFirst(#"\1"#, with: group)
+            }
+            // As `str.replace(match, replacement, 1)`: the first occurrence of the matched text.
+            name = name.replacingFirst(String(name[match.range]), with: replacement)
         }
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         search: for candidate in merges {
@@ -77,6 +100,34 @@ struct KeyMapper {
         }
         let prefixed = prefix + "." + name
         return hasSlot(prefixed) ? prefixed : name
+    }
+
+    /// A `WeightRenaming` as `transformers` 5.23 builds it: in the pattern `*.` becomes `.*\.` and a
+    /// final letter or digit gains `(?!\w)`; in the replacement a leading `^` and look-around
+    /// groups are dropped, a capturing group becomes `\1`, and `\.` becomes `.`.
+    private static func renaming(_ pattern: String, _ replacement: String,
+                                 fail: (String) throws(PretrainedError) -> Never) throws(PretrainedError) -> Rename {
+        var source = pattern.replacingOccurrences(of: "*.", with: #".*\."#)
+        if let last = source.unicodeScalars.last, last.isASCII, CharacterSet.alphanumerics.contains(last) {
+            source += #"(?!\w)"#
+        }
+        let regex: Regex<AnyRegexOutput>
+        do {
+            regex = try Regex(source)
+        } catch {
+            try fail("not a valid regular expression (\(error))")
+        }
+        var target = replacement.hasPrefix("^") ? String(replacement.dropFirst()) : replacement
+        target = target.replacing(#/\(\?.+?\)?\)/#, with: "")
+        if let group = target.firstMatch(of: #/\(.+?\)/#) {
+            target = target.replacingFirst(String(target[group.range]), with: #"\1"#)
+        }
+        target = target.replacingOccurrences(of: #"\."#, with: ".")
+        let usesGroup = target.contains(#"\1"#)
+        if usesGroup, ((try? NSRegularExpression(pattern: source))?.numberOfCaptureGroups ?? 0) < 1 {
+            try fail("the replacement refers to \\1 but the pattern has no group")
+        }
+        return Rename(regex: regex, replacement: target, usesGroup: usesGroup)
     }
 
     static func compile(_ pattern: String, _ architecture: String) throws(PretrainedError) -> Regex<AnyRegexOutput> {
@@ -108,5 +159,13 @@ struct KeyPatterns {
     func matches(_ key: String) -> Bool {
         guard let regex else { return false }
         return key.contains(regex)
+    }
+}
+
+extension String {
+    /// The string with the first occurrence of `target` replaced (Python's `str.replace(a, b, 1)`).
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, let range = range(of: target) else { return target.isEmpty ? replacement + self : self }
+        return replacingCharacters(in: range, with: replacement)
     }
 }

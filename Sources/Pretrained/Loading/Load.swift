@@ -24,9 +24,10 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let config = try ModelConfig.read(path: configPath)
     let opened = try OpenedCheckpoint.open(checkpoint, backend: options.backend)
     let dtype = try loadDType(options.dtype, config: config, opened: opened)
-    let architecture = try options.registry.resolve(config, name: options.architecture)
+    let architecture = try resolveArchitecture(config, opened: opened, options: options)
     let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-    let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes)
+    let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
+                            keyMapping: options.keyMapping)
     let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
     let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
                                         initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
@@ -42,6 +43,30 @@ func requireComplete(_ report: LoadReport, source: String) throws(PretrainedErro
     guard let first else { return }
     throw .strictLoadFailed(checkpoint: source, missing: report.missing.count, unexpected: report.unexpected.count,
                             mismatched: report.mismatched.count, first: first)
+}
+
+/// The registered architecture for `config`, else (with `options.generic`) the checkpoint's own structure.
+func resolveArchitecture(_ config: ModelConfig, opened: OpenedCheckpoint,
+                         options: LoadOptions) throws(PretrainedError) -> any Architecture {
+    do {
+        return try options.registry.resolve(config, name: options.architecture)
+    } catch {
+        guard options.generic, options.architecture == nil else { throw error }
+        switch error {
+        case .unknownArchitecture, .invalidConfig:
+            // The slots are the stored tensors under the names the user's and the legacy renames give them.
+            let renames = try KeyMapper(architecture: CheckpointArchitecture(config: config, tensors: []),
+                                        keyMapping: options.keyMapping, hasSlot: { _ in false })
+            let tensors = opened.shards.flatMap { shard in
+                shard.header.tensors.map {
+                    CheckpointArchitecture.Stored(name: renames.target(of: $0.name).name, shape: $0.shape, dtype: $0.dtype)
+                }
+            }
+            return try CheckpointArchitecture(config: config, tensors: tensors)
+        default:
+            throw error
+        }
+    }
 }
 
 /// The dtype of floating-point slots, as `transformers` 5 resolves `dtype="auto"`: the config's

@@ -40,6 +40,14 @@ public struct LoadOptions: Sendable {
     public var deviceMap: DeviceMap?
     /// Provides the storage of slots the device map places on an accelerator.
     public var allocator: any TensorAllocator = HostAllocator()
+    /// The user's renames of checkpoint keys, applied in order before the architecture's own, as
+    /// `from_pretrained(key_mapping=...)`: each pattern is a regular expression searched in the key,
+    /// its first match replaced (`\1` in the replacement is the pattern's first group).
+    public var keyMapping: [(pattern: String, replacement: String)] = []
+    /// When no registered architecture fits the config, take the structure from the checkpoint:
+    /// one slot per stored tensor (see `pretrained load --generic`); without it such a load fails
+    /// with `unknownArchitecture`.
+    public var generic = false
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
     /// Set by the `async` load: cancelling its task stops the load between shards and tensors.

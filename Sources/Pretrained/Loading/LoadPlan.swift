@@ -26,10 +26,14 @@ struct LoadPlan: Sendable {
     /// Plans loading the tensors of `opened` into `model`.
     ///
     /// - Throws: `PretrainedError.shapeMismatch` for the first shape conflict (in key order)
-    ///   unless `ignoreMismatchedSizes`; `.unsupportedConversion` for dtypes that cannot be cast.
-    init(model: MetaModel, opened: OpenedCheckpoint, ignoreMismatchedSizes: Bool) throws(PretrainedError) {
+    ///   unless `ignoreMismatchedSizes`; `.unsupportedConversion` for dtypes that cannot be cast;
+    ///   `.invalidKeyMapping` for a user pattern that does not compile; `.keysCollide` when two
+    ///   checkpoint keys fill the same slot (or the same block of a merged slot).
+    init(model: MetaModel, opened: OpenedCheckpoint, ignoreMismatchedSizes: Bool,
+         keyMapping: [(pattern: String, replacement: String)] = []) throws(PretrainedError) {
         let architecture = model.architecture
-        let mapper = try KeyMapper(architecture: architecture, hasSlot: { model.index(of: $0) != nil })
+        let mapper = try KeyMapper(architecture: architecture, keyMapping: keyMapping,
+                                   hasSlot: { model.index(of: $0) != nil })
         let ignoreUnexpected = try KeyPatterns(architecture.ignoreOnLoadUnexpected, architecture: architecture.name)
         let ignoreMissing = try KeyPatterns(architecture.ignoreOnLoadMissing, architecture: architecture.name)
 
@@ -67,7 +71,9 @@ struct LoadPlan: Sendable {
                 continue
             }
             var fill = fills[index] ?? Fill(pieces: [], pieceCount: placement.count)
-            fill.pieces.removeAll { $0.slotOffset == placement.offset }
+            if let earlier = fill.pieces.first(where: { $0.slotOffset == placement.offset }) {
+                throw .keysCollide(slot: slot.name, first: earlier.info.name, second: info.name)
+            }
             fill.pieces.append(Piece(shard: shard, info: info, slotOffset: placement.offset))
             fills[index] = fill
             if target.converted { sources[index].append(info.name) }
@@ -81,6 +87,7 @@ struct LoadPlan: Sendable {
                 report.missing.append(slot.name)
             }
         }
+        report.structureFromCheckpoint = architecture is CheckpointArchitecture
         report.unexpected.sort()
         report.ignored.sort()
         if let type = model.config.modelType, type != architecture.modelType {

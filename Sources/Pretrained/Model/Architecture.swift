@@ -32,6 +32,9 @@ public protocol Architecture: Sendable {
     /// Name fragments of parameters kept in F32 when the model loads in F16
     /// (`_keep_in_fp32_modules`, matched as a substring of the full name).
     var keepInFP32Modules: [String] { get }
+    /// Name fragments of tensors kept in F32 when the model loads in F16 or BF16
+    /// (`_keep_in_fp32_modules_strict`, matched as `keepInFP32Modules`).
+    var keepInFP32ModulesStrict: [String] { get }
     /// Regular expressions of model keys not reported missing (`_keys_to_ignore_on_load_missing`).
     var ignoreOnLoadMissing: [String] { get }
     /// Regular expressions of checkpoint keys not reported unexpected
@@ -50,6 +53,7 @@ extension Architecture {
     }
     public var noSplitModules: [String] { [] }
     public var keepInFP32Modules: [String] { [] }
+    public var keepInFP32ModulesStrict: [String] { [] }
     public var ignoreOnLoadMissing: [String] { [] }
     public var ignoreOnLoadUnexpected: [String] { [] }
     public var conversions: [WeightConversion] { [] }

@@ -52,5 +52,9 @@ public struct LoadReport: Sendable, Equatable {
     /// not the class's), one sentence each.
     public var warnings: [String] = []
 
+    /// The slots are the checkpoint's own tensors (`LoadOptions.generic`): nothing can be known to
+    /// be missing.
+    public var structureFromCheckpoint = false
+
     public init() {}
 }

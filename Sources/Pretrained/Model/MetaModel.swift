@@ -33,7 +33,7 @@ public struct MetaModel: Sendable {
         let modelDType = dtype ?? configDType ?? .f32
         let root = try architecture.build(config)
         try Self.checkSizes(root, config: config)
-        let keepInFP32 = modelDType == .f16 ? architecture.keepInFP32Modules : []
+        let keepInFP32 = Self.keepInFP32Fragments(architecture, dtype: modelDType)
         var slots: [TensorSlot] = []
         Self.collectSlots(root, prefix: "", dtype: modelDType, keepInFP32: keepInFP32, into: &slots)
         var index: [String: Int] = [:]
@@ -121,8 +121,14 @@ public struct MetaModel: Sendable {
         return keepInFP32.contains(where: { name.contains($0) }) ? .f32 : modelDType
     }
 
-    /// The keep-in-FP32 fragments that apply at the model's dtype (only F16 keeps modules in F32).
-    var keepInFP32Fragments: [String] { dtype == .f16 ? architecture.keepInFP32Modules : [] }
+    /// The keep-in-FP32 fragments that apply at the model's dtype.
+    var keepInFP32Fragments: [String] { Self.keepInFP32Fragments(architecture, dtype: dtype) }
+
+    /// `_keep_in_fp32_modules` at F16, plus `_keep_in_fp32_modules_strict` at F16 and BF16.
+    static func keepInFP32Fragments(_ architecture: any Architecture, dtype: DType) -> [String] {
+        (dtype == .f16 ? architecture.keepInFP32Modules : [])
+            + (dtype == .f16 || dtype == .bf16 ? architecture.keepInFP32ModulesStrict : [])
+    }
 
     /// A module's own plans, then each child's collected plans prefixed by the child's name.
     static func collectPlans(_ module: Module) -> ParallelPlans {

@@ -1,8 +1,10 @@
 /// A change between a checkpoint's layout and an architecture's slots, applied while planning a
 /// load, as `transformers` 5's conversion mapping does.
 public enum WeightConversion: Sendable, Hashable {
-    /// Replace every match of the regular expression `pattern` in a checkpoint key with
-    /// `replacement` (`.block_sparse_moe.` -> `.mlp.`).
+    /// Rename a checkpoint key as `transformers`' `WeightRenaming` does: `pattern` (a regular
+    /// expression; `*.` stands for any run of characters before a dot, and a pattern ending in a
+    /// letter or digit ends on a name boundary) is searched in the key, and its first match replaced
+    /// by `replacement`, in which `\1` stands for the pattern's first group (`.block_sparse_moe.` -> `.mlp.`).
     case rename(pattern: String, replacement: String)
     /// Fuse per-expert tensors into one slot: each of `sources` is a key fragment with `*` for the
     /// expert index (`.experts.*.w1.weight`); the slot is the fragment replaced by `target`
@@ -13,12 +15,16 @@ public enum WeightConversion: Sendable, Hashable {
 
 extension WeightConversion {
     /// The renames every architecture applies (`transformers`' legacy renames): `LayerNorm.gamma`
-    /// -> `LayerNorm.weight`, `LayerNorm.beta` -> `LayerNorm.bias`, and weight-norm
-    /// parametrizations `weight_g`/`weight_v`.
+    /// -> `LayerNorm.weight`, `LayerNorm.beta` -> `LayerNorm.bias`, weight-norm
+    /// parametrizations `weight_g`/`weight_v`, and the doubled `language_model.model` prefix.
     public static let legacy: [WeightConversion] = [
-        .rename(pattern: #"LayerNorm\.gamma(?!\w)"#, replacement: "LayerNorm.weight"),
-        .rename(pattern: #"LayerNorm\.beta(?!\w)"#, replacement: "LayerNorm.bias"),
-        .rename(pattern: #"\.weight_g$"#, replacement: ".parametrizations.weight.original0"),
-        .rename(pattern: #"\.weight_v$"#, replacement: ".parametrizations.weight.original1"),
+        // transformers 5.23's `legacy` mapping, pattern for pattern (see `rename` for how they read).
+        .rename(pattern: "LayerNorm.gamma", replacement: "LayerNorm.weight"),
+        .rename(pattern: "LayerNorm.beta", replacement: "LayerNorm.bias"),
+        .rename(pattern: ".weight_g", replacement: ".parametrizations.weight.original0"),
+        .rename(pattern: ".weight_v", replacement: ".parametrizations.weight.original1"),
+        // Checkpoints saved with a doubled `.model.model` by transformers 5.10 to 5.23.
+        .rename(pattern: #"^model\.language_model\.model"#, replacement: "model.language_model"),
+        .rename(pattern: #"^language_model\.model\.model"#, replacement: "model.language_model"),
     ]
 }
