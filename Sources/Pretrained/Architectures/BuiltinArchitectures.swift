@@ -3,7 +3,6 @@ enum BuiltinArchitectures {
     static let all: [any Architecture] = {
         var list: [any Architecture] = [
             GPT2Architecture(name: "GPT2Model"), GPT2Architecture(name: "GPT2LMHeadModel"),
-            BertArchitecture(head: .none), BertArchitecture(head: .maskedLM),
             T5Architecture(variant: .model), T5Architecture(variant: .conditionalGeneration), T5Architecture(variant: .encoder),
             MixtralArchitecture(isBaseModel: true), MixtralArchitecture(isBaseModel: false),
         ]
@@ -12,6 +11,7 @@ enum BuiltinArchitectures {
             list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: true))
             list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: false))
         }
+        list += BertLikeArchitecture.all
         return list
     }()
 }

@@ -1,0 +1,109 @@
+/// The encoder BERT, RoBERTa and XLM-RoBERTa share (and ELECTRA's layers): embeddings, a stack of
+/// post-norm layers, a pooler, stated once with the family's class-name prefix.
+struct BertLikeEncoder {
+    /// What differs between the families that share the structure.
+    struct Family: Sendable {
+        /// `Bert`, `Roberta`, `XLMRoberta`: every module class is this prefix plus its role.
+        let classPrefix: String
+        let modelType: String
+        let baseModelPrefix: String
+        /// `vocab_size` default of the config class.
+        let defaultVocab: Int
+        /// RoBERTa's embeddings register `position_embeddings` after `dropout`.
+        let positionEmbeddingsLast: Bool
+        /// XLM-RoBERTa's heads assign their head modules before the base model.
+        let headsBeforeBase: Bool
+
+        static let bert = Family(classPrefix: "Bert", modelType: "bert", baseModelPrefix: "bert", defaultVocab: 30522,
+                                 positionEmbeddingsLast: false, headsBeforeBase: false)
+        static let roberta = Family(classPrefix: "Roberta", modelType: "roberta", baseModelPrefix: "roberta",
+                                    defaultVocab: 50265, positionEmbeddingsLast: true, headsBeforeBase: false)
+        static let xlmRoberta = Family(classPrefix: "XLMRoberta", modelType: "xlm-roberta", baseModelPrefix: "roberta",
+                                       defaultVocab: 30522, positionEmbeddingsLast: true, headsBeforeBase: true)
+    }
+
+    let prefix: String
+    let vocab: Int
+    let hidden: Int
+    let layers: Int
+    let intermediate: Int
+    let positions: Int
+    let typeVocab: Int
+    let activation: Module
+
+    /// Reads the fields every BERT-like config class has, with `BertConfig`'s defaults.
+    init(_ config: ModelConfig, prefix: String, defaultVocab: Int) throws(PretrainedError) {
+        self.prefix = prefix
+        vocab = try config.positiveInt("vocab_size", default: defaultVocab)
+        hidden = try config.positiveInt("hidden_size", default: 768)
+        layers = try config.count("num_hidden_layers", default: 12)
+        intermediate = try config.positiveInt("intermediate_size", default: 3072)
+        positions = try config.positiveInt("max_position_embeddings", default: 512)
+        typeVocab = try config.positiveInt("type_vocab_size", default: 2)
+        activation = try Activation.module(config, key: "hidden_act", default: "gelu")
+    }
+
+    /// `position_ids` (arange) and `token_type_ids` (zeros): non-persistent int64 `[1, positions]`.
+    func embeddings(positionEmbeddingsLast: Bool, width: Int? = nil) -> Module {
+        let width = width ?? hidden
+        let position: (String, Module) = ("position_embeddings", .embedding(positions, width))
+        var children: [(String, Module)] = [("word_embeddings", .embedding(vocab, width))]
+        if !positionEmbeddingsLast { children.append(position) }
+        children += [("token_type_embeddings", .embedding(typeVocab, width)), ("LayerNorm", .layerNorm(width)),
+                     ("dropout", .dropout)]
+        if positionEmbeddingsLast { children.append(position) }
+        return Module(prefix + "Embeddings", entries: [
+            .nonPersistentBuffer("position_ids", [1, positions], dtype: .i64),
+            .nonPersistentBuffer("token_type_ids", [1, positions], dtype: .i64),
+        ], children: children)
+    }
+
+    /// One post-norm layer: self-attention, its output projection, the feed-forward pair.
+    var layer: Module {
+        let linear = { (inputs: Int, outputs: Int) in Module.linear(in: inputs, out: outputs) }
+        return Module(prefix + "Layer", children: [
+            ("attention", Module(prefix + "Attention", children: [
+                ("self", Module(prefix + "SelfAttention", children: [
+                    ("query", linear(hidden, hidden)), ("key", linear(hidden, hidden)), ("value", linear(hidden, hidden)),
+                    ("dropout", .dropout),
+                ])),
+                ("output", Module(prefix + "SelfOutput", children: [("dense", linear(hidden, hidden)),
+                                                                     ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
+            ])),
+            ("intermediate", Module(prefix + "Intermediate", children: [("dense", linear(hidden, intermediate)),
+                                                                        ("intermediate_act_fn", activation)])),
+            ("output", Module(prefix + "Output", children: [("dense", linear(intermediate, hidden)),
+                                                            ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
+        ])
+    }
+
+    var encoder: Module {
+        Module(prefix + "Encoder", children: [("layer", .list(Array(repeating: layer, count: layers)))])
+    }
+
+    var pooler: Module {
+        Module(prefix + "Pooler", children: [("dense", .linear(in: hidden, out: hidden)), ("activation", .stateless("Tanh"))])
+    }
+
+    /// The base model (`BertModel`, `RobertaModel`, ...), with or without its pooler.
+    func base(positionEmbeddingsLast: Bool, pooler withPooler: Bool) -> Module {
+        var children: [(String, Module)] = [("embeddings", embeddings(positionEmbeddingsLast: positionEmbeddingsLast)),
+                                            ("encoder", encoder)]
+        if withPooler { children.append(("pooler", pooler)) }
+        return Module(prefix + "Model", children: children)
+    }
+}
+
+/// The number of labels of a classification head, as `PreTrainedConfig` derives it: the size of
+/// `id2label` when the config has one, else `num_labels`, else 2.
+extension ModelConfig {
+    func labelCount() throws(PretrainedError) -> Int {
+        if let labels = json["id2label"], labels != .null {
+            guard let members = labels.objectValue, !members.isEmpty else {
+                throw .invalidConfig(file: file, reason: "'id2label' is not a non-empty object")
+            }
+            return members.count
+        }
+        return try positiveInt("num_labels", default: 2)
+    }
+}

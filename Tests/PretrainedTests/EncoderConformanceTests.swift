@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import Pretrained
+
+/// The encoder, encoder-decoder and vision families load exactly as `transformers` 5.23 loaded the
+/// fixtures it wrote: the same checks as `LoadConformanceTests` and `SkeletonTests` (names in order,
+/// dtypes, shapes, SHA-256 of every tensor, storage sharing, tied map, report, plans), over every
+/// class these families add. The loader cases under `cases/` run in `LoadConformanceTests`.
+@Suite struct EncoderConformanceTests {
+    static let fixtureModels = [
+        "BertForSequenceClassification", "BertForTokenClassification", "BertForQuestionAnswering",
+        "RobertaModel", "RobertaForMaskedLM", "RobertaForSequenceClassification",
+        "XLMRobertaModel", "XLMRobertaForMaskedLM", "XLMRobertaForSequenceClassification",
+    ]
+
+    @Test func everyFixtureModelIsListed() throws {
+        let folders = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("models"))
+        #expect(Set(folders) == Set(SkeletonTests.fixtureModels + Self.fixtureModels))
+    }
+
+    @Test(arguments: fixtureModels)
+    func skeletonMatchesTransformers(fixture: String) throws {
+        try SkeletonTests().skeletonMatchesTransformers(fixture: fixture)
+    }
+
+    @Test(arguments: fixtureModels, LoadConformanceTests.Mode.allCases)
+    func loadMatchesTransformers(fixture: String, mode: LoadConformanceTests.Mode) throws {
+        try LoadConformanceTests().loadMatchesTransformers(fixture: "models/" + fixture, mode: mode)
+    }
+
+    /// all-MiniLM-L6-v2 / e5 layouts: the base model's own names load into the base model with an
+    /// empty report; their legacy `embeddings.position_ids` is ignored, not unexpected.
+    @Test(arguments: ["cases/bert-sentence-transformers", "cases/xlm-roberta-sentence-transformers"])
+    func sentenceTransformersLayoutsLoadWithAnEmptyReport(fixture: String) throws {
+        let model = try load(pretrained: Fixtures.path(fixture))
+        #expect(model.report.missing.isEmpty && model.report.unexpected.isEmpty && model.report.mismatched.isEmpty)
+        #expect(model.report.ignored == ["embeddings.position_ids"])
+        #expect(model.parameters.first?.name == "embeddings.word_embeddings.weight")
+    }
+
+    @Test func maskedLMHeadsShareTheWordEmbeddings() throws {
+        for (fixture, decoder, embeddings) in [
+            ("RobertaForMaskedLM", "lm_head.decoder.weight", "roberta.embeddings.word_embeddings.weight"),
+            ("XLMRobertaForMaskedLM", "lm_head.decoder.weight", "roberta.embeddings.word_embeddings.weight"),
+        ] {
+            let model = try load(pretrained: Fixtures.path("models/" + fixture))
+            #expect(try #require(model[decoder]).sharesStorage(with: try #require(model[embeddings])))
+            #expect(try #require(model["lm_head.decoder.bias"]).sharesStorage(with: try #require(model["lm_head.bias"])))
+        }
+    }
+
+    /// `num_labels` as `PreTrainedConfig` derives it: `id2label`'s size first, then `num_labels`, then 2.
+    @Test func classifierWidthFollowsTheLabels() throws {
+        let path = Fixtures.path("models/BertForSequenceClassification/config.json")
+        let config = try ModelConfig.read(path: path)
+        #expect(try MetaModel(config: config).slot(named: "classifier.weight")?.shape == [3, 32])
+        let counted = config.setting("id2label", to: .null).setting("num_labels", to: 7)
+        #expect(try MetaModel(config: counted).slot(named: "classifier.weight")?.shape == [7, 32])
+        let bare = config.setting("id2label", to: .null)
+        #expect(try MetaModel(config: bare).slot(named: "classifier.weight")?.shape == [2, 32])
+        #expect(throws: PretrainedError.self) { try MetaModel(config: config.setting("id2label", to: [1, 2])) }
+    }
+}
