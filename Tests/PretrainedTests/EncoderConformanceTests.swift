@@ -11,6 +11,10 @@ import Testing
         "BertForSequenceClassification", "BertForTokenClassification", "BertForQuestionAnswering",
         "RobertaModel", "RobertaForMaskedLM", "RobertaForSequenceClassification",
         "XLMRobertaModel", "XLMRobertaForMaskedLM", "XLMRobertaForSequenceClassification",
+        "DistilBertModel", "DistilBertForMaskedLM", "DistilBertForSequenceClassification",
+        "MPNetModel", "MPNetForMaskedLM",
+        "ElectraModel", "ElectraForPreTraining", "ElectraForMaskedLM",
+        "ModernBertModel", "ModernBertForMaskedLM", "ModernBertForSequenceClassification",
     ]
 
     @Test func everyFixtureModelIsListed() throws {

@@ -31,13 +31,15 @@ struct BertLikeEncoder {
     let typeVocab: Int
     let activation: Module
 
-    /// Reads the fields every BERT-like config class has, with `BertConfig`'s defaults.
-    init(_ config: ModelConfig, prefix: String, defaultVocab: Int) throws(PretrainedError) {
+    /// Reads the fields every BERT-like config class has, with `BertConfig`'s defaults unless the
+    /// family's config class has others.
+    init(_ config: ModelConfig, prefix: String, defaultVocab: Int, defaultHidden: Int = 768, defaultLayers: Int = 12,
+         defaultIntermediate: Int = 3072) throws(PretrainedError) {
         self.prefix = prefix
         vocab = try config.positiveInt("vocab_size", default: defaultVocab)
-        hidden = try config.positiveInt("hidden_size", default: 768)
-        layers = try config.count("num_hidden_layers", default: 12)
-        intermediate = try config.positiveInt("intermediate_size", default: 3072)
+        hidden = try config.positiveInt("hidden_size", default: defaultHidden)
+        layers = try config.count("num_hidden_layers", default: defaultLayers)
+        intermediate = try config.positiveInt("intermediate_size", default: defaultIntermediate)
         positions = try config.positiveInt("max_position_embeddings", default: 512)
         typeVocab = try config.positiveInt("type_vocab_size", default: 2)
         activation = try Activation.module(config, key: "hidden_act", default: "gelu")
@@ -70,11 +72,18 @@ struct BertLikeEncoder {
                 ("output", Module(prefix + "SelfOutput", children: [("dense", linear(hidden, hidden)),
                                                                      ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
             ])),
-            ("intermediate", Module(prefix + "Intermediate", children: [("dense", linear(hidden, intermediate)),
+        ] + feedForward)
+    }
+
+    /// The feed-forward pair after the attention block (`intermediate`, `output`), which MPNet and
+    /// DeBERTa-v2 layers share too.
+    var feedForward: [(String, Module)] {
+        [
+            ("intermediate", Module(prefix + "Intermediate", children: [("dense", .linear(in: hidden, out: intermediate)),
                                                                         ("intermediate_act_fn", activation)])),
-            ("output", Module(prefix + "Output", children: [("dense", linear(intermediate, hidden)),
+            ("output", Module(prefix + "Output", children: [("dense", .linear(in: intermediate, out: hidden)),
                                                             ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
-        ])
+        ]
     }
 
     var encoder: Module {
@@ -91,19 +100,5 @@ struct BertLikeEncoder {
                                             ("encoder", encoder)]
         if withPooler { children.append(("pooler", pooler)) }
         return Module(prefix + "Model", children: children)
-    }
-}
-
-/// The number of labels of a classification head, as `PreTrainedConfig` derives it: the size of
-/// `id2label` when the config has one, else `num_labels`, else 2.
-extension ModelConfig {
-    func labelCount() throws(PretrainedError) -> Int {
-        if let labels = json["id2label"], labels != .null {
-            guard let members = labels.objectValue, !members.isEmpty else {
-                throw .invalidConfig(file: file, reason: "'id2label' is not a non-empty object")
-            }
-            return members.count
-        }
-        return try positiveInt("num_labels", default: 2)
     }
 }

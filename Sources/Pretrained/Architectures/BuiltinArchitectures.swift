@@ -12,6 +12,10 @@ enum BuiltinArchitectures {
             list.append(LlamaFamilyArchitecture(variant: variant, isBaseModel: false))
         }
         list += BertLikeArchitecture.all
+        list += DistilBertArchitecture.Head.allCases.map { DistilBertArchitecture(head: $0) }
+        list += [MPNetArchitecture(isBaseModel: true), MPNetArchitecture(isBaseModel: false)]
+        list += ElectraArchitecture.Head.allCases.map { ElectraArchitecture(head: $0) }
+        list += ModernBertArchitecture.Head.allCases.map { ModernBertArchitecture(head: $0) }
         return list
     }()
 }

@@ -1,0 +1,25 @@
+/// Config fields several families read the same way.
+extension ModelConfig {
+    /// The number of labels of a classification head, as `PreTrainedConfig` derives it: the size of
+    /// `id2label` when the config has one, else `num_labels`, else 2.
+    func labelCount() throws(PretrainedError) -> Int {
+        if let labels = json["id2label"], labels != .null {
+            guard let members = labels.objectValue, !members.isEmpty else {
+                throw .invalidConfig(file: file, reason: "'id2label' is not a non-empty object")
+            }
+            return members.count
+        }
+        return try positiveInt("num_labels", default: 2)
+    }
+
+    /// The first of `keys` the config has (a config class's own name, then the names its
+    /// `attribute_map` maps to it), or `default`.
+    func positiveInt(anyOf keys: [String], default fallback: Int) throws(PretrainedError) -> Int {
+        try positiveInt(keys.first(where: has) ?? keys[0], default: fallback)
+    }
+
+    /// `count(_:default:)` over the first of `keys` the config has.
+    func count(anyOf keys: [String], default fallback: Int) throws(PretrainedError) -> Int {
+        try count(keys.first(where: has) ?? keys[0], default: fallback)
+    }
+}
