@@ -15,6 +15,7 @@ import Testing
         "MPNetModel", "MPNetForMaskedLM",
         "ElectraModel", "ElectraForPreTraining", "ElectraForMaskedLM",
         "ModernBertModel", "ModernBertForMaskedLM", "ModernBertForSequenceClassification",
+        "DebertaV2Model", "DebertaV2ForMaskedLM", "DebertaV2ForMaskedLM-conv",
     ]
 
     @Test func everyFixtureModelIsListed() throws {

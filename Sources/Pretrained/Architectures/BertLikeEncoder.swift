@@ -41,7 +41,7 @@ struct BertLikeEncoder {
         layers = try config.count("num_hidden_layers", default: defaultLayers)
         intermediate = try config.positiveInt("intermediate_size", default: defaultIntermediate)
         positions = try config.positiveInt("max_position_embeddings", default: 512)
-        typeVocab = try config.positiveInt("type_vocab_size", default: 2)
+        typeVocab = try config.int("type_vocab_size", default: 2)
         activation = try Activation.module(config, key: "hidden_act", default: "gelu")
     }
 

@@ -16,6 +16,7 @@ enum BuiltinArchitectures {
         list += [MPNetArchitecture(isBaseModel: true), MPNetArchitecture(isBaseModel: false)]
         list += ElectraArchitecture.Head.allCases.map { ElectraArchitecture(head: $0) }
         list += ModernBertArchitecture.Head.allCases.map { ModernBertArchitecture(head: $0) }
+        list += [DebertaV2Architecture(isBaseModel: true), DebertaV2Architecture(isBaseModel: false)]
         return list
     }()
 }
