@@ -16,6 +16,7 @@ import Testing
         "ElectraModel", "ElectraForPreTraining", "ElectraForMaskedLM",
         "ModernBertModel", "ModernBertForMaskedLM", "ModernBertForSequenceClassification",
         "DebertaV2Model", "DebertaV2ForMaskedLM", "DebertaV2ForMaskedLM-conv",
+        "BartModel", "BartForConditionalGeneration", "WhisperModel", "WhisperForConditionalGeneration",
     ]
 
     @Test func everyFixtureModelIsListed() throws {

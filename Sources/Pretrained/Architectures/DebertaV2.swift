@@ -78,7 +78,7 @@ struct DebertaV2Architecture: Architecture {
             guard hidden % groups == 0 else {
                 throw .invalidConfig(file: config.file, reason: "'conv_groups' (\(groups)) does not divide 'hidden_size' (\(hidden))")
             }
-            let conv = Module("Conv1d", entries: [.init("weight", [hidden, hidden / groups, kernel]), .init("bias", [hidden])])
+            let conv = Module.conv1d(in: hidden, out: hidden, kernel: kernel, groups: groups)
             encoderChildren.append(("conv", Module("ConvLayer", children: [("conv", conv), ("LayerNorm", .layerNorm(hidden)),
                                                                            ("dropout", .dropout)])))
         }
