@@ -17,6 +17,9 @@ import Testing
         "ModernBertModel", "ModernBertForMaskedLM", "ModernBertForSequenceClassification",
         "DebertaV2Model", "DebertaV2ForMaskedLM", "DebertaV2ForMaskedLM-conv",
         "BartModel", "BartForConditionalGeneration", "WhisperModel", "WhisperForConditionalGeneration",
+        "ViTModel", "ViTForImageClassification",
+        "CLIPModel", "CLIPTextModel", "CLIPVisionModel", "CLIPTextModelWithProjection", "CLIPVisionModelWithProjection",
+        "SiglipModel", "SiglipTextModel", "SiglipVisionModel",
     ]
 
     @Test func everyFixtureModelIsListed() throws {

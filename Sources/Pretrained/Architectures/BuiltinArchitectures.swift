@@ -19,6 +19,9 @@ enum BuiltinArchitectures {
         list += [DebertaV2Architecture(isBaseModel: true), DebertaV2Architecture(isBaseModel: false)]
         list += [BartArchitecture(isBaseModel: true), BartArchitecture(isBaseModel: false)]
         list += [WhisperArchitecture(isBaseModel: true), WhisperArchitecture(isBaseModel: false)]
+        list += [ViTArchitecture(isBaseModel: true), ViTArchitecture(isBaseModel: false)]
+        list += CLIPArchitecture.Variant.allCases.map { CLIPArchitecture(variant: $0) }
+        list += SiglipArchitecture.Variant.allCases.map { SiglipArchitecture(variant: $0) }
         return list
     }()
 }

@@ -22,4 +22,16 @@ extension ModelConfig {
     func count(anyOf keys: [String], default fallback: Int) throws(PretrainedError) -> Int {
         try count(keys.first(where: has) ?? keys[0], default: fallback)
     }
+
+    /// The config of one tower of a composite model, as a tower's config class reads it
+    /// (`CLIPVisionConfig.from_pretrained` on a CLIP checkpoint): the nested `key` object
+    /// (`vision_config`) when this config is the composite's (`model_type` is `composite`), with
+    /// the composite's file for error messages; otherwise this config itself. A composite without
+    /// the nested object gives the tower's defaults.
+    func tower(_ key: String, composite: String) throws(PretrainedError) -> ModelConfig {
+        guard modelType == composite else { return self }
+        guard let nested = json[key], !nested.isNull else { return try ModelConfig(json: .object([]), file: file) }
+        guard case .object = nested else { throw .invalidConfig(file: file, reason: "'\(key)' is not an object") }
+        return try ModelConfig(json: nested, file: file)
+    }
 }
