@@ -70,3 +70,27 @@ import Testing
         #expect(throws: PretrainedError.self) { try MetaModel(config: config.setting("id2label", to: [1, 2])) }
     }
 }
+
+/// The two exactness fixes of issue 13 in the existing families.
+@Suite struct ExactnessFixTests {
+    /// Hub-layout GPT-2 checkpoints' `h.N.attn.masked_bias` are unexpected, as `transformers` 5.23
+    /// reports them; the causal-mask `h.N.attn.bias` stays ignored.
+    @Test func gpt2MaskedBiasIsUnexpected() throws {
+        let model = try load(pretrained: Fixtures.path("cases/gpt2-legacy-buffers"))
+        #expect(model.report.unexpected == ["h.0.attn.masked_bias", "h.1.attn.masked_bias"])
+        #expect(model.report.ignored == ["h.0.attn.bias", "h.1.attn.bias"])
+    }
+
+    /// A tie source reinitialized under `ignoreMismatchedSizes` keeps its target tied to it, and
+    /// the target is not missing.
+    @Test func mismatchedTieSourceKeepsItsTarget() throws {
+        let path = Fixtures.path("cases/gpt2-tie-source-mismatch-ignored")
+        let model = try load(pretrained: path, options: LoadOptions(ignoreMismatchedSizes: true))
+        #expect(model.report.missing.isEmpty)
+        #expect(model.report.tiedBothMissing.isEmpty)
+        #expect(model.report.mismatched.map(\.name) == ["transformer.wte.weight"])
+        #expect(model.tiedWeights.map(\.target) == ["lm_head.weight"])
+        #expect(try #require(model["lm_head.weight"]).sharesStorage(with: try #require(model["transformer.wte.weight"])))
+        #expect(throws: PretrainedError.self) { try load(pretrained: path) }
+    }
+}

@@ -15,8 +15,10 @@ enum Finalizer {
     ///   `tiedFromCheckpoint`);
     /// - both present and equal: tied; both present and different: not tied, the pair leaves the
     ///   registry (reported in `untied`);
-    /// - both absent: the source is borrowed from a later pair with the same source whose target
-    ///   is present; failing that both stay missing, still tied (reported in `tiedBothMissing`).
+    /// - both absent: when one side was reinitialized at its model shape (a shape mismatch under
+    ///   `ignoreMismatchedSizes`), the other shares it and is not missing; else the source is
+    ///   borrowed from a later pair with the same source whose target is present; failing that
+    ///   both stay missing, still tied (reported in `tiedBothMissing`).
     static func finalize(model: MetaModel, plan: LoadPlan, storages: [TensorStorage],
                          seconds: Double) throws(PretrainedError) -> PretrainedModel {
         var storages = storages
@@ -24,6 +26,7 @@ enum Finalizer {
         var report = plan.report
         var registry: [(target: String, source: String)] = []
         var filled = Set<Int>()
+        let reinitialized = Set(plan.report.mismatched.compactMap { model.index(of: $0.name) })
         let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int, names: (String, String))? in
             guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
             return (target, source, (pair.target, pair.source))
@@ -47,7 +50,13 @@ enum Finalizer {
                 storages[target] = storages[source]
             case (false, false):
                 let donor = pairs[(position + 1)...].first { $0.source == source && present[$0.target] }
-                if let donor {
+                if reinitialized.contains(source) || reinitialized.contains(target) {
+                    // A side reinitialized at its model shape (`ignore_mismatched_sizes`) is not
+                    // missing: the other side shares it, as `transformers` ties it.
+                    if reinitialized.contains(target) && !reinitialized.contains(source) { storages[source] = storages[target] }
+                    filled.insert(source)
+                    filled.insert(target)
+                } else if let donor {
                     storages[source] = storages[donor.target]
                     present[source] = true
                     filled.insert(source)
