@@ -20,6 +20,7 @@ import Testing
         "ViTModel", "ViTForImageClassification",
         "CLIPModel", "CLIPTextModel", "CLIPVisionModel", "CLIPTextModelWithProjection", "CLIPVisionModelWithProjection",
         "SiglipModel", "SiglipTextModel", "SiglipVisionModel",
+        "NomicBertModel",
     ]
 
     @Test func everyFixtureModelIsListed() throws {
@@ -68,6 +69,45 @@ import Testing
         let bare = config.setting("id2label", to: .null)
         #expect(try MetaModel(config: bare).slot(named: "classifier.weight")?.shape == [2, 32])
         #expect(throws: PretrainedError.self) { try MetaModel(config: config.setting("id2label", to: [1, 2])) }
+    }
+}
+
+/// A stored tensor cut into several slots (`.split`: NomicBERT's fused `Wqkv`) reads the same
+/// through every path: views of the mapping, copies, `pread`, streamed compressed shards (one
+/// stored tensor routed to three slots), and with a dtype conversion.
+@Suite struct SplitConversionTests {
+    static let fixture = "models/NomicBertModel"
+
+    @Test func chunksAreViewsOfTheStoredTensor() throws {
+        let model = try load(pretrained: Fixtures.path(Self.fixture))
+        let chunks = ["q_proj", "k_proj", "v_proj"].map { "layers.0.self_attn.\($0).weight" }
+        #expect(model.report.converted.first { $0.name == chunks[0] }?.from == ["encoder.layers.0.attn.Wqkv.weight"])
+        for name in chunks { #expect(try #require(model[name]).storage.isMapped) }
+        #expect(Set(chunks.map { model[$0]?.sha256() }).count == 3)
+    }
+
+    @Test(arguments: [ShardCompression.zstd, .lz4])
+    func compressedShardsFeedEveryChunk(compression: ShardCompression) throws {
+        let output = try TemporaryDirectory()
+        _ = try CheckpointCompressor.compress(try Checkpoint.resolve(Fixtures.path(Self.fixture)), to: output.path,
+                                              options: .init(compression: compression, frameSize: 1000))
+        let plain = try load(pretrained: Fixtures.path(Self.fixture))
+        let compressed = try load(pretrained: output.path)
+        #expect(compressed.parameters.map { $0.sha256() } == plain.parameters.map { $0.sha256() })
+        #expect(compressed.report == plain.report)
+    }
+
+    @Test func convertedChunksEqualTheConvertedWhole() throws {
+        let plain = try load(pretrained: Fixtures.path(Self.fixture))
+        for backend in [ReadBackend.mmap, .pread] {
+            var options = LoadOptions(dtype: .fixed(.f16))
+            options.backend = backend
+            let half = try load(pretrained: Fixtures.path(Self.fixture), options: options)
+            for name in ["layers.1.self_attn.q_proj.weight", "layers.1.self_attn.v_proj.weight"] {
+                let wide = try #require(plain[name]).floats().map { Float(Float16($0)) }
+                #expect(try #require(half[name]).floats() == wide, "\(name) \(backend)")
+            }
+        }
     }
 }
 

@@ -17,6 +17,7 @@ enum BuiltinArchitectures {
         list += ElectraArchitecture.Head.allCases.map { ElectraArchitecture(head: $0) }
         list += ModernBertArchitecture.Head.allCases.map { ModernBertArchitecture(head: $0) }
         list += [DebertaV2Architecture(isBaseModel: true), DebertaV2Architecture(isBaseModel: false)]
+        list.append(NomicBertArchitecture())
         list += [BartArchitecture(isBaseModel: true), BartArchitecture(isBaseModel: false)]
         list += [WhisperArchitecture(isBaseModel: true), WhisperArchitecture(isBaseModel: false)]
         list += [ViTArchitecture(isBaseModel: true), ViTArchitecture(isBaseModel: false)]

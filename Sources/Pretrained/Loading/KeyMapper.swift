@@ -1,5 +1,5 @@
 /// Maps checkpoint keys to slot names with `transformers` 5's rules: renames (legacy and the
-/// architecture's), expert merging, then adding or stripping the base model prefix.
+/// architecture's), expert merging or chunking, then adding or stripping the base model prefix.
 struct KeyMapper {
     /// Where a checkpoint key lands.
     struct Target {
@@ -9,6 +9,8 @@ struct KeyMapper {
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         /// Whether the key was renamed or merged on the way.
         var converted: Bool
+        /// For a chunked key: which of how many equal dimension-0 chunks lands in this slot.
+        var split: (index: Int, count: Int)? = nil
     }
 
     private struct Rename {
@@ -21,8 +23,14 @@ struct KeyMapper {
         var target: String
     }
 
+    private struct Split {
+        var source: Regex<AnyRegexOutput>
+        var targets: [String]
+    }
+
     private let renames: [Rename]
     private let merges: [Merge]
+    private let splits: [Split]
     private let prefix: String
     private let hasSlot: (String) -> Bool
 
@@ -30,6 +38,7 @@ struct KeyMapper {
     init(architecture: any Architecture, hasSlot: @escaping (String) -> Bool) throws(PretrainedError) {
         var renames: [Rename] = []
         var merges: [Merge] = []
+        var splits: [Split] = []
         for conversion in WeightConversion.legacy + architecture.conversions {
             switch conversion {
             case let .rename(pattern, replacement):
@@ -41,12 +50,35 @@ struct KeyMapper {
                     compiled.append(try Self.compile(pieces.joined(separator: #"(\d+)"#), architecture.name))
                 }
                 merges.append(Merge(sources: compiled, target: target))
+            case let .split(source, targets):
+                splits.append(Split(source: try Self.compile(Self.escape(source), architecture.name), targets: targets))
             }
         }
         self.renames = renames
         self.merges = merges
+        self.splits = splits
         self.prefix = architecture.baseModelPrefix
         self.hasSlot = hasSlot
+    }
+
+    /// Where `key` lands: one target, or one per chunk for a key a `.split` conversion cuts.
+    func targets(of key: String) -> [Target] {
+        let whole = target(of: key)
+        guard !splits.isEmpty else { return [whole] }
+        var name = key
+        for rename in renames where name.contains(rename.regex) {
+            name = name.replacing(rename.regex, with: rename.replacement)
+        }
+        for split in splits {
+            guard let match = name.firstMatch(of: split.source) else { continue }
+            return split.targets.enumerated().map { index, replacement in
+                var chunk = name
+                chunk.replaceSubrange(match.range, with: replacement)
+                return Target(name: adjustingPrefix(chunk), merge: nil, converted: true,
+                              split: (index, split.targets.count))
+            }
+        }
+        return [whole]
     }
 
     /// Where `key` lands (a slot name that may not exist; the caller checks).
