@@ -134,3 +134,24 @@ import Testing
         #expect(throws: PretrainedError.self) { try load(pretrained: path) }
     }
 }
+
+/// Every new class builds a fresh model from its config alone (`PretrainedModel(config:seed:)`):
+/// every slot allocated at its shape and dtype, norms at one, biases at zero, no NaN.
+@Suite struct EncoderInitializationTests {
+    @Test(arguments: EncoderConformanceTests.fixtureModels)
+    func freshModelsInitialize(fixture: String) throws {
+        let config = try ModelConfig.read(path: Fixtures.path("models/\(fixture)/config.json"))
+        let model = try PretrainedModel(config: config, seed: 7)
+        let meta = try MetaModel(config: config)
+        #expect(model.parameters.map(\.name) == meta.slots.map(\.name))
+        for tensor in model.parameters where tensor.dtype == .f32 {
+            let values = try tensor.floats()
+            let finite = values.allSatisfy { $0.isFinite }
+            #expect(finite, "\(tensor.name)")
+            if tensor.name.hasSuffix("LayerNorm.weight") || tensor.name.hasSuffix("layer_norm.weight") {
+                #expect(values.allSatisfy { $0 == 1 }, "\(tensor.name)")
+            }
+            if tensor.name.hasSuffix("LayerNorm.bias") { #expect(values.allSatisfy { $0 == 0 }, "\(tensor.name)") }
+        }
+    }
+}
