@@ -155,3 +155,30 @@ import Testing
         }
     }
 }
+
+/// How tower and composite classes read nested configs, as the config classes do.
+@Suite struct NestedConfigTests {
+    /// A tower class on a composite config reads its sub-config; on its own config, the top level.
+    @Test func towersReadTheirSubConfig() throws {
+        let composite = try ModelConfig.read(path: Fixtures.path("models/CLIPModel/config.json"))
+        let tower = try ModelConfig.read(path: Fixtures.path("models/CLIPVisionModel/config.json"))
+        let fromComposite = try MetaModel(config: composite, architecture: "CLIPVisionModel")
+        let fromTower = try MetaModel(config: tower)
+        #expect(fromComposite.slotLines == fromTower.slotLines)
+        let full = try MetaModel(config: composite)
+        #expect(fromTower.slotLines.map { "vision_model." + $0 } == full.slotLines.filter { $0.hasPrefix("vision_model.") })
+    }
+
+    /// A composite class on a tower's config takes the defaults for both towers (`CLIPConfig(**config_dict)`
+    /// finds no `text_config` / `vision_config` there), as `transformers` does; its own top-level fields
+    /// (`projection_dim`) still come from the file.
+    @Test func compositesOnATowerConfigUseTheirDefaults() throws {
+        for (tower, composite, modelType) in [("CLIPTextModel", "CLIPModel", "clip"), ("SiglipVisionModel", "SiglipModel", "siglip")] {
+            let config = try ModelConfig.read(path: Fixtures.path("models/\(tower)/config.json"))
+            let defaults = try ModelConfig(json: .object([(key: "model_type", value: .string(modelType))]))
+            let towers = { (model: MetaModel) in model.slotLines.filter { $0.hasPrefix("text_model.") || $0.hasPrefix("vision_model.") } }
+            #expect(try towers(MetaModel(config: config, architecture: composite))
+                == towers(MetaModel(config: defaults, architecture: composite)), "\(tower)")
+        }
+    }
+}

@@ -63,8 +63,8 @@ struct CLIPArchitecture: Architecture {
                                            ("visual_projection", .linear(in: width, out: projection, bias: false))])
         case .model:
             let projection = try config.positiveInt("projection_dim", default: 512)
-            let (textModel, textWidth) = try text()
-            let (visionModel, visionWidth) = try vision()
+            let (textModel, textWidth) = try Self.textTower(config.subConfig("text_config"))
+            let (visionModel, visionWidth) = try Self.visionTower(config.subConfig("vision_config"))
             return Module(name, entries: [.init("logit_scale", [])], children: [
                 ("text_model", textModel), ("vision_model", visionModel),
                 ("visual_projection", .linear(in: visionWidth, out: projection, bias: false)),

@@ -29,7 +29,12 @@ extension ModelConfig {
     /// the composite's file for error messages; otherwise this config itself. A composite without
     /// the nested object gives the tower's defaults.
     func tower(_ key: String, composite: String) throws(PretrainedError) -> ModelConfig {
-        guard modelType == composite else { return self }
+        modelType == composite ? try subConfig(key) : self
+    }
+
+    /// The nested config `key` as a composite config class reads it (`CLIPConfig(**config_dict)`):
+    /// the object, or the sub-config's defaults when absent, whatever this config's `model_type`.
+    func subConfig(_ key: String) throws(PretrainedError) -> ModelConfig {
         guard let nested = json[key], !nested.isNull else { return try ModelConfig(json: .object([]), file: file) }
         guard case .object = nested else { throw .invalidConfig(file: file, reason: "'\(key)' is not an object") }
         return try ModelConfig(json: nested, file: file)

@@ -36,8 +36,8 @@ struct SiglipArchitecture: Architecture {
         case .vision: return try Self.visionTower(config.tower("vision_config", composite: "siglip"))
         case .model:
             return Module(name, entries: [.init("logit_scale", [1]), .init("logit_bias", [1])], children: [
-                ("text_model", try Self.textTower(config.tower("text_config", composite: "siglip"))),
-                ("vision_model", try Self.visionTower(config.tower("vision_config", composite: "siglip"))),
+                ("text_model", try Self.textTower(config.subConfig("text_config"))),
+                ("vision_model", try Self.visionTower(config.subConfig("vision_config"))),
             ])
         }
     }
