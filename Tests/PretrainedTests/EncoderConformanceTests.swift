@@ -182,3 +182,19 @@ import Testing
         }
     }
 }
+
+/// Parameters whose `_init_weights` rule is not the default one.
+@Suite struct EncoderSpecialInitializationTests {
+    func fresh(_ fixture: String) throws -> PretrainedModel {
+        try PretrainedModel(config: ModelConfig.read(path: Fixtures.path("models/\(fixture)/config.json")), seed: 3)
+    }
+
+    @Test func specialParametersStartAsTransformersSetsThem() throws {
+        #expect(try #require(fresh("BartForConditionalGeneration")["final_logits_bias"]).floats().allSatisfy { $0 == 0 })
+        let clip = try fresh("CLIPModel")
+        #expect(try #require(clip["logit_scale"]).floats() == [Float(2.6592)])
+        let siglip = try fresh("SiglipModel")
+        #expect(try #require(siglip["logit_scale"]).floats() == [0])
+        #expect(try #require(siglip["logit_bias"]).floats() == [0])
+    }
+}
