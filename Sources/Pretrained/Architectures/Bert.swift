@@ -19,7 +19,7 @@ struct BertLikeArchitecture: Architecture {
     var tiedWeightsKeys: [(target: String, source: String)] {
         guard head == .maskedLM else { return [] }
         let embeddings = baseModelPrefix + ".embeddings.word_embeddings.weight"
-        if family.classPrefix == "Bert" {
+        if family.bertHeads {
             return [("cls.predictions.decoder.weight", embeddings), ("cls.predictions.decoder.bias", "cls.predictions.bias")]
         }
         return [("lm_head.decoder.weight", embeddings), ("lm_head.decoder.bias", "lm_head.bias")]
@@ -39,13 +39,13 @@ struct BertLikeArchitecture: Architecture {
         let hidden = encoder.hidden
         // Heads without a pooler build the base with `add_pooling_layer=False`; BERT's sequence
         // classifier keeps it (it classifies the pooled output).
-        let pooled = head == .none || (head == .sequenceClassification && family.classPrefix == "Bert")
+        let pooled = head == .none || (head == .sequenceClassification && family.bertHeads)
         let base = encoder.base(positionEmbeddingsLast: family.positionEmbeddingsLast, pooler: pooled)
         let headModules: [(String, Module)]
         switch head {
         case .none:
             return Module(name, children: base.children)
-        case .maskedLM where family.classPrefix == "Bert":
+        case .maskedLM where family.bertHeads:
             let predictions = Module("BertLMPredictionHead", entries: [.init("bias", [encoder.vocab])], children: [
                 ("transform", Module("BertPredictionHeadTransform", children: [
                     ("dense", .linear(in: hidden, out: hidden)), ("transform_act_fn", encoder.activation),
@@ -59,7 +59,7 @@ struct BertLikeArchitecture: Architecture {
                 ("dense", .linear(in: hidden, out: hidden)), ("layer_norm", .layerNorm(hidden)),
                 ("decoder", .linear(in: hidden, out: encoder.vocab)),
             ]))]
-        case .sequenceClassification where family.classPrefix == "Bert":
+        case .sequenceClassification where family.bertHeads:
             headModules = [("dropout", .dropout), ("classifier", .linear(in: hidden, out: try config.labelCount()))]
         case .sequenceClassification:
             headModules = [("classifier", Module(family.classPrefix + "ClassificationHead", children: [

@@ -13,13 +13,17 @@ struct BertLikeEncoder {
         let positionEmbeddingsLast: Bool
         /// XLM-RoBERTa's heads assign their head modules before the base model.
         let headsBeforeBase: Bool
+        /// BERT's heads (`cls.predictions`, a pooled sequence classifier) rather than RoBERTa's
+        /// (`lm_head`, a `ClassificationHead` over the first token, no pooler).
+        let bertHeads: Bool
 
         static let bert = Family(classPrefix: "Bert", modelType: "bert", baseModelPrefix: "bert", defaultVocab: 30522,
-                                 positionEmbeddingsLast: false, headsBeforeBase: false)
+                                 positionEmbeddingsLast: false, headsBeforeBase: false, bertHeads: true)
         static let roberta = Family(classPrefix: "Roberta", modelType: "roberta", baseModelPrefix: "roberta",
-                                    defaultVocab: 50265, positionEmbeddingsLast: true, headsBeforeBase: false)
+                                    defaultVocab: 50265, positionEmbeddingsLast: true, headsBeforeBase: false, bertHeads: false)
         static let xlmRoberta = Family(classPrefix: "XLMRoberta", modelType: "xlm-roberta", baseModelPrefix: "roberta",
-                                       defaultVocab: 30522, positionEmbeddingsLast: true, headsBeforeBase: true)
+                                       defaultVocab: 30522, positionEmbeddingsLast: true, headsBeforeBase: true,
+                                       bertHeads: false)
     }
 
     let prefix: String
