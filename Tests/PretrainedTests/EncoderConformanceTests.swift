@@ -158,6 +158,18 @@ import Testing
 
 /// How tower and composite classes read nested configs, as the config classes do.
 @Suite struct NestedConfigTests {
+    /// `attribute_map` aliases (`hidden_size` for DistilBERT's `dim`, BART's `d_model`) win over
+    /// the class's own name when config.json has both, as `transformers` sets them.
+    @Test func attributeMapAliasesWin() throws {
+        let distil = try ModelConfig.read(path: Fixtures.path("models/DistilBertModel/config.json"))
+        let both = distil.setting("hidden_size", to: 16).setting("num_hidden_layers", to: 1)
+        let meta = try MetaModel(config: both)
+        #expect(meta.slot(named: "embeddings.word_embeddings.weight")?.shape == [64, 16])
+        #expect(meta.slot(named: "transformer.layer.1.ffn.lin1.weight") == nil)
+        let bart = try ModelConfig.read(path: Fixtures.path("models/BartModel/config.json")).setting("hidden_size", to: 16)
+        #expect(try MetaModel(config: bart).slot(named: "shared.weight")?.shape == [64, 16])
+    }
+
     /// A tower class on a composite config reads its sub-config; on its own config, the top level.
     @Test func towersReadTheirSubConfig() throws {
         let composite = try ModelConfig.read(path: Fixtures.path("models/CLIPModel/config.json"))

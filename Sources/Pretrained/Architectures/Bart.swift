@@ -18,8 +18,8 @@ struct BartArchitecture: Architecture {
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 50265)
-        let width = try config.positiveInt(anyOf: ["d_model", "hidden_size"], default: 1024)
-        let encoderLayers = try config.count(anyOf: ["encoder_layers", "num_hidden_layers"], default: 12)
+        let width = try config.positiveInt(anyOf: ["hidden_size", "d_model"], default: 1024)
+        let encoderLayers = try config.count(anyOf: ["num_hidden_layers", "encoder_layers"], default: 12)
         let decoderLayers = try config.count("decoder_layers", default: 12)
         let encoderFeedForward = try config.positiveInt("encoder_ffn_dim", default: 4096)
         let decoderFeedForward = try config.positiveInt("decoder_ffn_dim", default: 4096)

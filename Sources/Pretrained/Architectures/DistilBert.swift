@@ -19,8 +19,8 @@ struct DistilBertArchitecture: Architecture {
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 30522)
-        let dim = try config.positiveInt(anyOf: ["dim", "hidden_size"], default: 768)
-        let layers = try config.count(anyOf: ["n_layers", "num_hidden_layers"], default: 6)
+        let dim = try config.positiveInt(anyOf: ["hidden_size", "dim"], default: 768)
+        let layers = try config.count(anyOf: ["num_hidden_layers", "n_layers"], default: 6)
         let hiddenDim = try config.positiveInt("hidden_dim", default: 4 * 768)
         let positions = try config.positiveInt("max_position_embeddings", default: 512)
         let activation = try Activation.module(config, key: "activation", default: "gelu")

@@ -12,8 +12,9 @@ extension ModelConfig {
         return try positiveInt("num_labels", default: 2)
     }
 
-    /// The first of `keys` the config has (a config class's own name, then the names its
-    /// `attribute_map` maps to it), or `default`.
+    /// The first of `keys` the config has, or `default`. For a field with `attribute_map`
+    /// aliases, list the alias first (`["hidden_size", "dim"]`): when config.json has both, the
+    /// alias is set last and wins, as in `transformers`.
     func positiveInt(anyOf keys: [String], default fallback: Int) throws(PretrainedError) -> Int {
         try positiveInt(keys.first(where: has) ?? keys[0], default: fallback)
     }

@@ -14,9 +14,9 @@ struct WhisperArchitecture: Architecture {
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 51865)
-        let width = try config.positiveInt(anyOf: ["d_model", "hidden_size"], default: 384)
+        let width = try config.positiveInt(anyOf: ["hidden_size", "d_model"], default: 384)
         let mels = try config.positiveInt("num_mel_bins", default: 80)
-        let encoderLayers = try config.count(anyOf: ["encoder_layers", "num_hidden_layers"], default: 4)
+        let encoderLayers = try config.count(anyOf: ["num_hidden_layers", "encoder_layers"], default: 4)
         let decoderLayers = try config.count("decoder_layers", default: 4)
         let encoderFeedForward = try config.positiveInt("encoder_ffn_dim", default: 1536)
         let decoderFeedForward = try config.positiveInt("decoder_ffn_dim", default: 1536)
