@@ -69,6 +69,10 @@ import Testing
         let bare = config.setting("id2label", to: .null)
         #expect(try MetaModel(config: bare).slot(named: "classifier.weight")?.shape == [2, 32])
         #expect(throws: PretrainedError.self) { try MetaModel(config: config.setting("id2label", to: [1, 2])) }
+        let vit = try ModelConfig.read(path: Fixtures.path("models/ViTForImageClassification/config.json"))
+        let headless = try MetaModel(config: vit.setting("id2label", to: .object([])))
+        #expect(headless.slot(named: "classifier.weight") == nil)
+        #expect(headless.slots.last?.name == "vit.layernorm.bias")
     }
 }
 

@@ -1,15 +1,14 @@
 /// Config fields several families read the same way.
 extension ModelConfig {
     /// The number of labels of a classification head, as `PreTrainedConfig` derives it: the size of
-    /// `id2label` when the config has one, else `num_labels`, else 2.
+    /// `id2label` when the config has one, else `num_labels`, else 2 (0 is allowed: ViT then has no
+    /// classifier).
     func labelCount() throws(PretrainedError) -> Int {
         if let labels = json["id2label"], labels != .null {
-            guard let members = labels.objectValue, !members.isEmpty else {
-                throw .invalidConfig(file: file, reason: "'id2label' is not a non-empty object")
-            }
+            guard let members = labels.objectValue else { throw .invalidConfig(file: file, reason: "'id2label' is not an object") }
             return members.count
         }
-        return try positiveInt("num_labels", default: 2)
+        return try int("num_labels", default: 2)
     }
 
     /// The first of `keys` the config has, or `default`. For a field with `attribute_map`
