@@ -101,5 +101,13 @@ for cls in ["WhisperModel", "WhisperForConditionalGeneration"]:
 mp = dict(model_type="mpnet", vocab_size=40, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=24, max_position_embeddings=16, relative_attention_num_buckets=5)
 for cls in ["MPNetModel", "MPNetForMaskedLM"]:
     check(f"mp{cls}", cls, mp)
+for mt, classes in [("bert", ["BertModel", "BertForMaskedLM", "BertForTokenClassification"]),
+                    ("roberta", ["RobertaModel", "RobertaForMaskedLM"]), ("xlm-roberta", ["XLMRobertaForMaskedLM"]),
+                    ("electra", ["ElectraModel", "ElectraForMaskedLM"])]:
+    for j, extra in enumerate([dict(is_decoder=True, add_cross_attention=True), dict(add_cross_attention=True),
+                               dict(is_decoder=True), dict(type_vocab_size=0), dict(hidden_act="relu")]):
+        for cls in classes:
+            check(f"{mt}{j}{cls}", cls, dict(model_type=mt, vocab_size=40, hidden_size=16, num_hidden_layers=1,
+                                             num_attention_heads=2, intermediate_size=24, max_position_embeddings=16, **extra))
 print(f"{len(DIFFERENCES)} differences")
 sys.exit(1 if DIFFERENCES else 0)

@@ -34,6 +34,8 @@ struct BertLikeEncoder {
     let positions: Int
     let typeVocab: Int
     let activation: Module
+    /// `add_cross_attention` (which `transformers` accepts only with `is_decoder`).
+    let crossAttention: Bool
 
     /// Reads the fields every BERT-like config class has, with `BertConfig`'s defaults unless the
     /// family's config class has others.
@@ -47,6 +49,10 @@ struct BertLikeEncoder {
         positions = try config.positiveInt("max_position_embeddings", default: 512)
         typeVocab = try config.int("type_vocab_size", default: 2)
         activation = try Activation.module(config, key: "hidden_act", default: "gelu")
+        crossAttention = try config.bool("add_cross_attention", default: false)
+        if crossAttention, !(try config.bool("is_decoder", default: false)) {
+            throw .invalidConfig(file: config.file, reason: "'add_cross_attention' needs 'is_decoder' (\(prefix)Layer)")
+        }
     }
 
     /// `position_ids` (arange) and `token_type_ids` (zeros): non-persistent int64 `[1, positions]`.
@@ -64,19 +70,24 @@ struct BertLikeEncoder {
         ], children: children)
     }
 
-    /// One post-norm layer: self-attention, its output projection, the feed-forward pair.
+    /// One post-norm layer: self-attention, its output projection (and, for a decoder with
+    /// `add_cross_attention`, the same over the encoder's states), the feed-forward pair.
     var layer: Module {
+        var children: [(String, Module)] = [("attention", attention(selfClass: "SelfAttention"))]
+        if crossAttention { children.append(("crossattention", attention(selfClass: "CrossAttention"))) }
+        return Module(prefix + "Layer", children: children + feedForward)
+    }
+
+    func attention(selfClass: String) -> Module {
         let linear = { (inputs: Int, outputs: Int) in Module.linear(in: inputs, out: outputs) }
-        return Module(prefix + "Layer", children: [
-            ("attention", Module(prefix + "Attention", children: [
-                ("self", Module(prefix + "SelfAttention", children: [
-                    ("query", linear(hidden, hidden)), ("key", linear(hidden, hidden)), ("value", linear(hidden, hidden)),
-                    ("dropout", .dropout),
-                ])),
-                ("output", Module(prefix + "SelfOutput", children: [("dense", linear(hidden, hidden)),
-                                                                     ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
+        return Module(prefix + "Attention", children: [
+            ("self", Module(prefix + selfClass, children: [
+                ("query", linear(hidden, hidden)), ("key", linear(hidden, hidden)), ("value", linear(hidden, hidden)),
+                ("dropout", .dropout),
             ])),
-        ] + feedForward)
+            ("output", Module(prefix + "SelfOutput", children: [("dense", linear(hidden, hidden)),
+                                                                 ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
+        ])
     }
 
     /// The feed-forward pair after the attention block (`intermediate`, `output`), which MPNet and
