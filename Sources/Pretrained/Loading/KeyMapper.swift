@@ -61,32 +61,33 @@ struct KeyMapper {
         self.hasSlot = hasSlot
     }
 
-    /// Where `key` lands: one target, or one per chunk for a key a `.split` conversion cuts.
+    /// Where `key` lands (slot names that may not exist; the caller checks): one target, or one
+    /// per chunk for a key a `.split` conversion cuts.
     func targets(of key: String) -> [Target] {
-        let whole = target(of: key)
-        guard !splits.isEmpty else { return [whole] }
-        var name = key
-        for rename in renames where name.contains(rename.regex) {
-            name = name.replacing(rename.regex, with: rename.replacement)
-        }
+        let name = renamed(key)
         for split in splits {
             guard let match = name.firstMatch(of: split.source) else { continue }
             return split.targets.enumerated().map { index, replacement in
                 var chunk = name
                 chunk.replaceSubrange(match.range, with: replacement)
-                return Target(name: adjustingPrefix(chunk), merge: nil, converted: true,
-                              split: (index, split.targets.count))
+                return Target(name: adjustingPrefix(chunk), merge: nil, converted: true, split: (index, split.targets.count))
             }
         }
-        return [whole]
+        return [merged(name, key: key)]
     }
 
-    /// Where `key` lands (a slot name that may not exist; the caller checks).
-    func target(of key: String) -> Target {
+    /// `key` after the renames, in order.
+    private func renamed(_ key: String) -> String {
         var name = key
         for rename in renames where name.contains(rename.regex) {
             name = name.replacing(rename.regex, with: rename.replacement)
         }
+        return name
+    }
+
+    /// The target of the renamed `name` of `key`, after expert merging and the prefix rule.
+    private func merged(_ renamed: String, key: String) -> Target {
+        var name = renamed
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         search: for candidate in merges {
             for (sourceIndex, regex) in candidate.sources.enumerated() {
