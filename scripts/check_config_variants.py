@@ -109,5 +109,24 @@ for mt, classes in [("bert", ["BertModel", "BertForMaskedLM", "BertForTokenClass
         for cls in classes:
             check(f"{mt}{j}{cls}", cls, dict(model_type=mt, vocab_size=40, hidden_size=16, num_hidden_layers=1,
                                              num_attention_heads=2, intermediate_size=24, max_position_embeddings=16, **extra))
+# Every class on its config class's defaults alone (`{"model_type": ...}`).
+for mt, classes in [
+    ("bert", ["BertModel", "BertForMaskedLM", "BertForSequenceClassification", "BertForTokenClassification",
+              "BertForQuestionAnswering"]),
+    ("roberta", ["RobertaModel", "RobertaForMaskedLM", "RobertaForSequenceClassification"]),
+    ("xlm-roberta", ["XLMRobertaModel", "XLMRobertaForMaskedLM", "XLMRobertaForSequenceClassification"]),
+    ("distilbert", ["DistilBertModel", "DistilBertForMaskedLM", "DistilBertForSequenceClassification"]),
+    ("mpnet", ["MPNetModel", "MPNetForMaskedLM"]), ("electra", ["ElectraModel", "ElectraForPreTraining", "ElectraForMaskedLM"]),
+    ("modernbert", ["ModernBertModel", "ModernBertForMaskedLM", "ModernBertForSequenceClassification",
+                    "ModernBertForTokenClassification"]),
+    ("deberta-v2", ["DebertaV2Model", "DebertaV2ForMaskedLM"]), ("nomic_bert", ["NomicBertModel"]),
+    ("bart", ["BartModel", "BartForConditionalGeneration"]), ("whisper", ["WhisperModel", "WhisperForConditionalGeneration"]),
+    ("vit", ["ViTModel", "ViTForImageClassification"]),
+    ("clip", ["CLIPModel", "CLIPTextModel", "CLIPVisionModel", "CLIPTextModelWithProjection", "CLIPVisionModelWithProjection"]),
+    ("clip_vision_model", ["CLIPVisionModel", "CLIPVisionModelWithProjection"]), ("clip_text_model", ["CLIPTextModel"]),
+    ("siglip", ["SiglipModel", "SiglipVisionModel", "SiglipTextModel"]), ("siglip_vision_model", ["SiglipVisionModel"]),
+]:
+    for cls in classes:
+        check(f"defaults-{mt}-{cls}", cls, {"model_type": mt})
 print(f"{len(DIFFERENCES)} differences")
 sys.exit(1 if DIFFERENCES else 0)
