@@ -87,7 +87,8 @@ struct CLIPArchitecture: Architecture {
         let positions = try config.positiveInt("max_position_embeddings", default: 77)
         let embeddings = Module("CLIPTextEmbeddings", entries: [
             .nonPersistentBuffer("position_ids", [1, positions], dtype: .i64),
-        ], children: [("token_embedding", .embedding(vocab, tower.hidden)), ("position_embedding", .embedding(positions, tower.hidden))])
+        ], children: [("token_embedding", .embedding(vocab, tower.hidden)),
+                      ("position_embedding", .embedding(positions, tower.hidden))])
         return (Module("CLIPTextModel", children: [("embeddings", embeddings), ("encoder", tower.encoder(layerOrder: .clip)),
                                                    ("final_layer_norm", .layerNorm(tower.hidden))]), tower.hidden)
     }
@@ -144,8 +145,10 @@ struct TransformerTower {
             ("q_proj", .linear(in: hidden, out: hidden)), ("out_proj", .linear(in: hidden, out: hidden)),
         ])
         let children: [(String, Module)] = switch layerOrder {
-        case .clip: [("self_attn", attention), ("layer_norm1", .layerNorm(hidden)), ("mlp", mlp), ("layer_norm2", .layerNorm(hidden))]
-        case .siglip: [("layer_norm1", .layerNorm(hidden)), ("self_attn", attention), ("layer_norm2", .layerNorm(hidden)), ("mlp", mlp)]
+        case .clip:
+            [("self_attn", attention), ("layer_norm1", .layerNorm(hidden)), ("mlp", mlp), ("layer_norm2", .layerNorm(hidden))]
+        case .siglip:
+            [("layer_norm1", .layerNorm(hidden)), ("self_attn", attention), ("layer_norm2", .layerNorm(hidden)), ("mlp", mlp)]
         }
         let layer = Module(prefix + "EncoderLayer", children: children)
         return Module(prefix + "Encoder", children: [("layers", .list(Array(repeating: layer, count: layers)))])

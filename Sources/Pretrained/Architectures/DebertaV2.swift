@@ -48,8 +48,9 @@ struct DebertaV2Architecture: Architecture {
         if relative {
             attention.append(("pos_dropout", .dropout))
             if !(try config.bool("share_att_key", default: false)) {
-                if attentionTypes.contains("c2p") { attention.append(("pos_key_proj", .linear(in: hidden, out: heads * headSize))) }
-                if attentionTypes.contains("p2c") { attention.append(("pos_query_proj", .linear(in: hidden, out: heads * headSize))) }
+                let projection = Module.linear(in: hidden, out: heads * headSize)
+                if attentionTypes.contains("c2p") { attention.append(("pos_key_proj", projection)) }
+                if attentionTypes.contains("p2c") { attention.append(("pos_query_proj", projection)) }
             }
         }
         attention.append(("dropout", .dropout))
@@ -76,7 +77,8 @@ struct DebertaV2Architecture: Architecture {
         if kernel > 0 {
             let groups = try config.positiveInt("conv_groups", default: 1)
             guard hidden % groups == 0 else {
-                throw .invalidConfig(file: config.file, reason: "'conv_groups' (\(groups)) does not divide 'hidden_size' (\(hidden))")
+                throw .invalidConfig(file: config.file,
+                                     reason: "'conv_groups' (\(groups)) does not divide 'hidden_size' (\(hidden))")
             }
             let conv = Module.conv1d(in: hidden, out: hidden, kernel: kernel, groups: groups)
             encoderChildren.append(("conv", Module("ConvLayer", children: [("conv", conv), ("LayerNorm", .layerNorm(hidden)),
@@ -105,7 +107,8 @@ struct DebertaV2Architecture: Architecture {
             ])),
             ("decoder", .linear(in: width, out: vocab)),
         ])
-        return Module(name, children: [model, ("cls", Module("LegacyDebertaV2OnlyMLMHead", children: [("predictions", predictions)]))])
+        let head = Module("LegacyDebertaV2OnlyMLMHead", children: [("predictions", predictions)])
+        return Module(name, children: [model, ("cls", head)])
     }
 
     /// `pos_att_type`: a list, or the older `"p2c|c2p"` string; none when absent.

@@ -5,7 +5,9 @@ extension ModelConfig {
     /// classifier).
     func labelCount() throws(PretrainedError) -> Int {
         if let labels = json["id2label"], labels != .null {
-            guard let members = labels.objectValue else { throw .invalidConfig(file: file, reason: "'id2label' is not an object") }
+            guard let members = labels.objectValue else {
+                throw .invalidConfig(file: file, reason: "'id2label' is not an object")
+            }
             return members.count
         }
         return try int("num_labels", default: 2)

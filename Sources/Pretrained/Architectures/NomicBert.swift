@@ -55,8 +55,10 @@ struct NomicBertArchitecture: Architecture {
                 ("down_proj", .linear(in: intermediate, out: hidden, bias: false)), ("act_fn", activation),
             ])),
             ("self_attn", Module("NomicBertAttention", children: [
-                ("q_proj", .linear(in: hidden, out: width, bias: false)), ("k_proj", .linear(in: hidden, out: width, bias: false)),
-                ("v_proj", .linear(in: hidden, out: width, bias: false)), ("o_proj", .linear(in: width, out: hidden, bias: false)),
+                ("q_proj", .linear(in: hidden, out: width, bias: false)),
+                ("k_proj", .linear(in: hidden, out: width, bias: false)),
+                ("v_proj", .linear(in: hidden, out: width, bias: false)),
+                ("o_proj", .linear(in: width, out: hidden, bias: false)),
             ])),
             ("post_mlp_layernorm", .layerNorm(hidden)),
         ])

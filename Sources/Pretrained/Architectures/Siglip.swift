@@ -54,7 +54,8 @@ struct SiglipArchitecture: Architecture {
         let projection = try config.positiveInt("projection_size", default: tower.hidden)
         let embeddings = Module("SiglipTextEmbeddings", entries: [
             .nonPersistentBuffer("position_ids", [1, positions], dtype: .i64),
-        ], children: [("token_embedding", .embedding(vocab, tower.hidden)), ("position_embedding", .embedding(positions, tower.hidden))])
+        ], children: [("token_embedding", .embedding(vocab, tower.hidden)),
+                      ("position_embedding", .embedding(positions, tower.hidden))])
         return Module("SiglipTextModel", children: [
             ("embeddings", embeddings), ("encoder", tower.encoder(layerOrder: .siglip)),
             ("final_layer_norm", .layerNorm(tower.hidden)), ("head", .linear(in: tower.hidden, out: projection)),
@@ -76,7 +77,8 @@ struct SiglipArchitecture: Architecture {
         if try config.bool("vision_use_head", default: true) {
             var outProjection = Module.linear(in: hidden, out: hidden)
             outProjection.className = "NonDynamicallyQuantizableLinear"
-            children.append(("head", Module("SiglipMultiheadAttentionPoolingHead", entries: [.init("probe", [1, 1, hidden])], children: [
+            let probe = Module.Entry("probe", [1, 1, hidden])
+            children.append(("head", Module("SiglipMultiheadAttentionPoolingHead", entries: [probe], children: [
                 ("attention", Module("MultiheadAttention", entries: [.init("in_proj_weight", [3 * hidden, hidden]),
                                                                       .init("in_proj_bias", [3 * hidden])],
                                      children: [("out_proj", outProjection)])),

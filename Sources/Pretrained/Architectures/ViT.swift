@@ -26,6 +26,7 @@ struct ViTArchitecture: Architecture {
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let patches = try VisionPatches(config, defaultImage: 224, defaultPatch: 16)
         let qkvBias = try config.bool("qkv_bias", default: true)
+        let activation = try Activation.module(config, key: "hidden_act", default: "gelu")
 
         let embeddings = Module("ViTEmbeddings", entries: [
             .init("cls_token", [1, 1, hidden]), .init("position_embeddings", [1, patches.count + 1, hidden]),
@@ -37,11 +38,12 @@ struct ViTArchitecture: Architecture {
         ])
         let layer = Module("ViTLayer", children: [
             ("attention", Module("ViTAttention", children: [
-                ("q_proj", .linear(in: hidden, out: hidden, bias: qkvBias)), ("k_proj", .linear(in: hidden, out: hidden, bias: qkvBias)),
+                ("q_proj", .linear(in: hidden, out: hidden, bias: qkvBias)),
+                ("k_proj", .linear(in: hidden, out: hidden, bias: qkvBias)),
                 ("v_proj", .linear(in: hidden, out: hidden, bias: qkvBias)), ("o_proj", .linear(in: hidden, out: hidden)),
             ])),
             ("layernorm_before", .layerNorm(hidden)), ("layernorm_after", .layerNorm(hidden)),
-            ("mlp", Module("ViTMLP", children: [("activation_fn", try Activation.module(config, key: "hidden_act", default: "gelu")),
+            ("mlp", Module("ViTMLP", children: [("activation_fn", activation),
                                                 ("fc1", .linear(in: hidden, out: intermediate)),
                                                 ("fc2", .linear(in: intermediate, out: hidden))])),
             ("dropout", .dropout),
