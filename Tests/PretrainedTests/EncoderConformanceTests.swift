@@ -20,7 +20,7 @@ import Testing
         "ViTModel", "ViTForImageClassification",
         "CLIPModel", "CLIPTextModel", "CLIPVisionModel", "CLIPTextModelWithProjection", "CLIPVisionModelWithProjection",
         "SiglipModel", "SiglipTextModel", "SiglipVisionModel",
-        "NomicBertModel",
+        "NomicBertModel", "ModernBertForMaskedLM-bf16", "CLIPModel-f16",
     ]
 
     @Test func everyFixtureModelIsListed() throws {
