@@ -5,7 +5,7 @@ StarCoder2, sequence-classification heads, Llama 3.x rope scaling, and the MoE f
     python3 scripts/fixtures_decoders.py              # all parts
     python3 scripts/fixtures_decoders.py models cases configs
 
-Shares its helpers with scripts/make_fixtures.py (imported, never edited) and writes new subfolders only:
+Shares its helpers with scripts/fixtures/common.py (the package behind make_fixtures.py) and writes new subfolders only:
 models/<Class>/ (listed in models/decoders.json), cases/<name>/, configs/<name>/ and
 configs/expected_counts_decoders.json. Deterministic, as make_fixtures.py.
 """
@@ -20,11 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED and the log environment)
+from fixtures.common import (  # noqa: E402  (first: pins PYTHONHASHSEED and the log environment)
     FIXTURES,
     ST_TO_TORCH,
     VOCAB,
-    _save_params,
     build_model,
     case_dir,
     clean_saved_folder,
@@ -33,13 +32,14 @@ from make_fixtures import (  # noqa: E402  (make_fixtures pins PYTHONHASHSEED an
     load_and_describe,
     meta_skeleton,
     module_tree,
-    parse_max_memory,
     plan_to_json,
     save_checkpoint,
+    save_params as _save_params,
     st_dtype,
     write_case,
     write_json,
 )
+from fixtures.skeletons import parse_max_memory  # noqa: E402
 
 import torch  # noqa: E402
 import transformers  # noqa: E402

@@ -35,7 +35,7 @@ import Testing
         let model = try MetaModel(config: ModelConfig.read(path: Self.fixture + "/config.json"))
         func target(_ key: String, _ mapping: [(String, String)]) throws -> String {
             try KeyMapper(architecture: model.architecture, keyMapping: mapping.map { ($0.0, $0.1) },
-                          hasSlot: { model.index(of: $0) != nil }).target(of: key).name
+                          hasSlot: { model.index(of: $0) != nil }).targets(of: key)[0].name
         }
         #expect(try target("a.x.b.x.c", [(#"x\."#, "y.")]) == "a.y.b.x.c")
         #expect(try target("blocks.7.q", [(#"blocks\.(\d+)\."#, #"layers.\1."#)]) == "layers.7.q")

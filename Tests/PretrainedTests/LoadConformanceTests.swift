@@ -50,10 +50,7 @@ import Testing
         let info = expected["loading_info"]
         let strings = { (key: String) in (info?[key]?.arrayValue ?? []).compactMap(\.stringValue).sorted() }
         #expect(model.report.missing == strings("missing_keys"))
-        // GPT-2's `attn.masked_bias` is ignored as the CLI contract specifies; transformers reports it unexpected.
-        let contractIgnored = strings("unexpected_keys").filter { $0.hasSuffix("attn.masked_bias") }
-        #expect(model.report.unexpected == strings("unexpected_keys").filter { !contractIgnored.contains($0) })
-        #expect(Set(contractIgnored).isSubset(of: model.report.ignored))
+        #expect(model.report.unexpected == strings("unexpected_keys"))
         let mismatched = (info?["mismatched_keys"]?.arrayValue ?? []).map {
             LoadReport.Mismatch(name: $0["name"]?.stringValue ?? "",
                                 checkpointShape: ($0["checkpoint_shape"]?.arrayValue ?? []).compactMap(\.intValue),

@@ -1,79 +1,77 @@
-/// BERT (`BertModel`, `BertForMaskedLM`), with `BertConfig`'s defaults.
-struct BertArchitecture: Architecture {
-    enum Head: Sendable { case none, maskedLM }
+/// BERT (`BertModel`, `BertForMaskedLM`, `BertForSequenceClassification`,
+/// `BertForTokenClassification`, `BertForQuestionAnswering`), RoBERTa and XLM-RoBERTa (`*Model`,
+/// `*ForMaskedLM`, `*ForSequenceClassification`): one BERT-like encoder, the family's heads.
+struct BertLikeArchitecture: Architecture {
+    enum Head: String, Sendable {
+        case none = "Model", maskedLM = "ForMaskedLM", sequenceClassification = "ForSequenceClassification"
+        case tokenClassification = "ForTokenClassification", questionAnswering = "ForQuestionAnswering"
+    }
 
+    let family: BertLikeEncoder.Family
     let head: Head
-    let modelType = "bert"
-    let baseModelPrefix = "bert"
-    let noSplitModules = ["BertEmbeddings", "BertLayer"]
-    let ignoreOnLoadUnexpected = [#"(^|\.)position_ids$"#]
 
-    var name: String { head == .none ? "BertModel" : "BertForMaskedLM" }
+    var name: String { family.classPrefix + head.rawValue }
+    var modelType: String { family.modelType }
+    var baseModelPrefix: String { family.baseModelPrefix }
     var isBaseModel: Bool { head == .none }
+    var noSplitModules: [String] { [family.classPrefix + "Embeddings", family.classPrefix + "Layer"] }
+    var ignoreOnLoadUnexpected: [String] { [#"(^|\.)position_ids$"#] }
     var tiedWeightsKeys: [(target: String, source: String)] {
-        switch head {
-        case .none: return []
-        case .maskedLM:
-            return [("cls.predictions.decoder.weight", "bert.embeddings.word_embeddings.weight"),
-                    ("cls.predictions.decoder.bias", "cls.predictions.bias")]
+        guard head == .maskedLM else { return [] }
+        let embeddings = baseModelPrefix + ".embeddings.word_embeddings.weight"
+        if family.bertHeads {
+            return [("cls.predictions.decoder.weight", embeddings), ("cls.predictions.decoder.bias", "cls.predictions.bias")]
+        }
+        return [("lm_head.decoder.weight", embeddings), ("lm_head.decoder.bias", "lm_head.bias")]
+    }
+
+    /// Every class this file provides, in registration order.
+    static var all: [BertLikeArchitecture] {
+        [Head.none, .maskedLM, .sequenceClassification, .tokenClassification, .questionAnswering].map {
+            BertLikeArchitecture(family: .bert, head: $0)
+        } + [BertLikeEncoder.Family.roberta, .xlmRoberta].flatMap { family in
+            [Head.none, .maskedLM, .sequenceClassification].map { BertLikeArchitecture(family: family, head: $0) }
         }
     }
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
-        let vocab = try config.positiveInt("vocab_size", default: 30522)
-        let hidden = try config.positiveInt("hidden_size", default: 768)
-        let layers = try config.count("num_hidden_layers", default: 12)
-        let intermediate = try config.positiveInt("intermediate_size", default: 3072)
-        let positions = try config.positiveInt("max_position_embeddings", default: 512)
-        let typeVocab = try config.positiveInt("type_vocab_size", default: 2)
-        let activation = try Activation.module(config, key: "hidden_act", default: "gelu")
-
-        // position_ids (arange) and token_type_ids (zeros): non-persistent int64 [1, positions].
-        let embeddings = Module("BertEmbeddings", entries: [
-            .nonPersistentBuffer("position_ids", [1, positions], dtype: .i64),
-            .nonPersistentBuffer("token_type_ids", [1, positions], dtype: .i64),
-        ], children: [
-            ("word_embeddings", .embedding(vocab, hidden)),
-            ("position_embeddings", .embedding(positions, hidden)),
-            ("token_type_embeddings", .embedding(typeVocab, hidden)),
-            ("LayerNorm", .layerNorm(hidden)),
-            ("dropout", .dropout),
-        ])
-        let layer = Module("BertLayer", children: [
-            ("attention", Module("BertAttention", children: [
-                ("self", Module("BertSelfAttention", children: [
-                    ("query", .linear(in: hidden, out: hidden)), ("key", .linear(in: hidden, out: hidden)),
-                    ("value", .linear(in: hidden, out: hidden)), ("dropout", .dropout),
-                ])),
-                ("output", Module("BertSelfOutput", children: [("dense", .linear(in: hidden, out: hidden)),
-                                                                ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
-            ])),
-            ("intermediate", Module("BertIntermediate", children: [("dense", .linear(in: hidden, out: intermediate)),
-                                                                   ("intermediate_act_fn", activation)])),
-            ("output", Module("BertOutput", children: [("dense", .linear(in: intermediate, out: hidden)),
-                                                       ("LayerNorm", .layerNorm(hidden)), ("dropout", .dropout)])),
-        ])
-        var base: [(String, Module)] = [
-            ("embeddings", embeddings),
-            ("encoder", Module("BertEncoder", children: [("layer", .list(Array(repeating: layer, count: layers)))])),
-        ]
+        let encoder = try BertLikeEncoder(config, prefix: family.classPrefix, defaultVocab: family.defaultVocab)
+        let hidden = encoder.hidden
+        // Heads without a pooler build the base with `add_pooling_layer=False`; BERT's sequence
+        // classifier keeps it (it classifies the pooled output).
+        let pooled = head == .none || (head == .sequenceClassification && family.bertHeads)
+        let base = encoder.base(positionEmbeddingsLast: family.positionEmbeddingsLast, pooler: pooled)
+        let headModules: [(String, Module)]
         switch head {
         case .none:
-            base.append(("pooler", Module("BertPooler", children: [("dense", .linear(in: hidden, out: hidden)),
-                                                                   ("activation", .stateless("Tanh"))])))
-            return Module(name, children: base)
-        case .maskedLM:
-            let predictions = Module("BertLMPredictionHead", entries: [.init("bias", [vocab])], children: [
+            return Module(name, children: base.children)
+        case .maskedLM where family.bertHeads:
+            let predictions = Module("BertLMPredictionHead", entries: [.init("bias", [encoder.vocab])], children: [
                 ("transform", Module("BertPredictionHeadTransform", children: [
-                    ("dense", .linear(in: hidden, out: hidden)), ("transform_act_fn", activation),
+                    ("dense", .linear(in: hidden, out: hidden)), ("transform_act_fn", encoder.activation),
                     ("LayerNorm", .layerNorm(hidden)),
                 ])),
-                ("decoder", .linear(in: hidden, out: vocab)),
+                ("decoder", .linear(in: hidden, out: encoder.vocab)),
             ])
-            return Module(name, children: [
-                ("bert", Module("BertModel", children: base)),
-                ("cls", Module("BertOnlyMLMHead", children: [("predictions", predictions)])),
-            ])
+            headModules = [("cls", Module("BertOnlyMLMHead", children: [("predictions", predictions)]))]
+        case .maskedLM:
+            headModules = [("lm_head", Module(family.classPrefix + "LMHead", entries: [.init("bias", [encoder.vocab])], children: [
+                ("dense", .linear(in: hidden, out: hidden)), ("layer_norm", .layerNorm(hidden)),
+                ("decoder", .linear(in: hidden, out: encoder.vocab)),
+            ]))]
+        case .sequenceClassification where family.bertHeads:
+            headModules = [("dropout", .dropout), ("classifier", .linear(in: hidden, out: try config.labelCount()))]
+        case .sequenceClassification:
+            headModules = [("classifier", Module(family.classPrefix + "ClassificationHead", children: [
+                ("dense", .linear(in: hidden, out: hidden)), ("dropout", .dropout),
+                ("out_proj", .linear(in: hidden, out: try config.labelCount())),
+            ]))]
+        case .tokenClassification:
+            headModules = [("dropout", .dropout), ("classifier", .linear(in: hidden, out: try config.labelCount()))]
+        case .questionAnswering:
+            headModules = [("qa_outputs", .linear(in: hidden, out: try config.labelCount()))]
         }
+        let baseModule = (baseModelPrefix, base)
+        return Module(name, children: family.headsBeforeBase ? headModules + [baseModule] : [baseModule] + headModules)
     }
 }

@@ -4,8 +4,8 @@ struct GPT2Architecture: Architecture {
     let modelType = "gpt2"
     let baseModelPrefix = "transformer"
     let noSplitModules = ["GPT2Block"]
-    // `masked_bias` is ignored too, as the CLI contract specifies; transformers 5 reports it.
-    let ignoreOnLoadUnexpected = ["attn.bias", "crossattention.bias", "attn.masked_bias"]
+    // Legacy `attn.masked_bias` buffers are not in the list: transformers 5.23 reports them unexpected.
+    let ignoreOnLoadUnexpected = ["attn.bias", "crossattention.bias"]
 
     var isBaseModel: Bool { name == "GPT2Model" }
 

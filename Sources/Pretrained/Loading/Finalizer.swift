@@ -3,16 +3,19 @@
 enum Finalizer {
     /// Ties `storages` (indexed like `model.slots`) and builds the finished model. Pairs tied
     /// from one side are reported in `tiedFromCheckpoint`, pairs whose sides differ in `untied`
-    /// (and leave the registry), pairs with neither side in `tiedBothMissing`.
+    /// (and leave the registry), pairs with neither side in `tiedBothMissing`. A slot
+    /// reinitialized at its model shape (a shape mismatch under `ignoreMismatchedSizes`) is not
+    /// missing, as in `transformers`: its tied partner shares it.
     static func finalize(model: MetaModel, plan: LoadPlan, storages: [TensorStorage], initializationSeed: UInt64,
                          seconds: Double) throws(PretrainedError) -> PretrainedModel {
         var storages = storages
         var report = plan.report
+        let reinitialized = Set(plan.report.mismatched.compactMap { model.index(of: $0.name) })
         let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
             guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
             return (target, source)
         }
-        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) })
+        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) }).subtracting(reinitialized)
         var missing: Set<Int>? = absent
         let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
         var registry: [(target: String, source: String)] = []
@@ -32,8 +35,8 @@ enum Finalizer {
         }
         let filled = Set(absent.subtracting(missing ?? []).map { model.slots[$0].name })
         report.missing = report.missing.filter { !filled.contains($0) }.sorted()
-        report.initialized = try initialize((missing ?? []).sorted(), of: model, plan: plan, storages: storages,
-                                            seed: initializationSeed, report: &report)
+        report.initialized = try initialize((missing ?? []).union(reinitialized).sorted(), of: model, plan: plan,
+                                            storages: storages, seed: initializationSeed, report: &report)
 
         var parameters: [Tensor] = []
         parameters.reserveCapacity(model.slots.count)

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Maps checkpoint keys to slot names with `transformers` 5's rules: renames (the user's key
-/// mapping, the architecture's, then the legacy ones, each as a `WeightRenaming`), expert merging,
-/// then adding or stripping the base model prefix.
+/// mapping, the architecture's, then the legacy ones, each as a `WeightRenaming`), expert merging
+/// or chunking, then adding or stripping the base model prefix.
 struct KeyMapper {
     /// Where a checkpoint key lands.
     struct Target {
@@ -12,6 +12,8 @@ struct KeyMapper {
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         /// Whether the key was renamed or merged on the way.
         var converted: Bool
+        /// For a chunked key: which of how many equal dimension-0 chunks lands in this slot.
+        var split: (index: Int, count: Int)? = nil
     }
 
     private struct Rename {
@@ -26,8 +28,14 @@ struct KeyMapper {
         var target: String
     }
 
+    private struct Split {
+        var source: Regex<AnyRegexOutput>
+        var targets: [String]
+    }
+
     private let renames: [Rename]
     private let merges: [Merge]
+    private let splits: [Split]
     private let prefix: String
     private let hasSlot: (String) -> Bool
 
@@ -39,6 +47,7 @@ struct KeyMapper {
          hasSlot: @escaping (String) -> Bool) throws(PretrainedError) {
         var renames: [Rename] = []
         var merges: [Merge] = []
+        var splits: [Split] = []
         for (pattern, replacement) in keyMapping {
             renames.append(try Self.renaming(pattern, replacement) { reason throws(PretrainedError) in
                 throw .invalidKeyMapping(pattern: pattern, reason: reason)
@@ -57,16 +66,34 @@ struct KeyMapper {
                     compiled.append(try Self.compile(pieces.joined(separator: #"(\d+)"#), architecture.name))
                 }
                 merges.append(Merge(sources: compiled, target: target))
+            case let .split(source, targets):
+                splits.append(Split(source: try Self.compile(Self.escape(source), architecture.name), targets: targets))
             }
         }
         self.renames = renames
         self.merges = merges
+        self.splits = splits
         self.prefix = architecture.baseModelPrefix
         self.hasSlot = hasSlot
     }
 
-    /// Where `key` lands (a slot name that may not exist; the caller checks).
-    func target(of key: String) -> Target {
+    /// Where `key` lands (slot names that may not exist; the caller checks): one target, or one
+    /// per chunk for a key a `.split` conversion cuts.
+    func targets(of key: String) -> [Target] {
+        let name = renamed(key)
+        for split in splits {
+            guard let match = name.firstMatch(of: split.source) else { continue }
+            return split.targets.enumerated().map { index, replacement in
+                var chunk = name
+                chunk.replaceSubrange(match.range, with: replacement)
+                return Target(name: adjustingPrefix(chunk), merge: nil, converted: true, split: (index, split.targets.count))
+            }
+        }
+        return [merged(name, key: key)]
+    }
+
+    /// `key` after the renames, in order (the name a generic load gives a stored tensor).
+    func renamed(_ key: String) -> String {
         var name = key
         for rename in renames {
             guard let match = name.firstMatch(of: rename.regex) else { continue }
@@ -78,6 +105,12 @@ struct KeyMapper {
             // As `str.replace(match, replacement, 1)`: the first occurrence of the matched text.
             name = name.replacingFirst(String(name[match.range]), with: replacement)
         }
+        return name
+    }
+
+    /// The target of the renamed `name` of `key`, after expert merging and the prefix rule.
+    private func merged(_ renamed: String, key: String) -> Target {
+        var name = renamed
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         search: for candidate in merges {
             for (sourceIndex, regex) in candidate.sources.enumerated() {

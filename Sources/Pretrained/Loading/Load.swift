@@ -59,7 +59,7 @@ func resolveArchitecture(_ config: ModelConfig, opened: OpenedCheckpoint,
                                         keyMapping: options.keyMapping, hasSlot: { _ in false })
             let tensors = opened.shards.flatMap { shard in
                 shard.header.tensors.map {
-                    CheckpointArchitecture.Stored(name: renames.target(of: $0.name).name, shape: $0.shape, dtype: $0.dtype)
+                    CheckpointArchitecture.Stored(name: renames.renamed($0.name), shape: $0.shape, dtype: $0.dtype)
                 }
             }
             return try CheckpointArchitecture(config: config, tensors: tensors)

@@ -46,37 +46,41 @@ struct LoadPlan: Sendable {
         }
         keys.sort { NaturalOrder.less($0.info.name, $1.info.name) }
 
-        for (shard, info) in keys {
-            let target = mapper.target(of: info.name)
-            guard let index = model.index(of: target.name) else {
-                if ignoreUnexpected.matches(target.name) {
-                    report.ignored.append(info.name)
+        for (shard, stored) in keys {
+            let targets = mapper.targets(of: stored.name)
+            guard targets.contains(where: { model.index(of: $0.name) != nil }) else {
+                if ignoreUnexpected.matches(targets[0].name) {
+                    report.ignored.append(stored.name)
                 } else {
-                    report.unexpected.append(info.name)
+                    report.unexpected.append(stored.name)
                 }
                 continue
             }
-            let slot = model.slots[index]
-            let file = opened.shards[shard].shard.path
-            guard ElementConversion.canConvert(info.dtype, to: slot.dtype) else {
-                throw .unsupportedConversion(file: file, tensor: info.name, from: info.dtype, to: slot.dtype)
-            }
-            let placement = Self.placement(of: target, in: slot)
-            guard let placement, placement.shape == info.shape else {
-                let modelShape = placement?.shape ?? slot.shape
-                guard ignoreMismatchedSizes else {
-                    throw .shapeMismatch(file: file, tensor: info.name, checkpointShape: info.shape, modelShape: modelShape)
+            for target in targets {
+                guard let index = model.index(of: target.name) else { continue }
+                let info = Self.chunk(stored, target.split)
+                let slot = model.slots[index]
+                let file = opened.shards[shard].shard.path
+                guard ElementConversion.canConvert(info.dtype, to: slot.dtype) else {
+                    throw .unsupportedConversion(file: file, tensor: info.name, from: info.dtype, to: slot.dtype)
                 }
-                report.mismatched.append(.init(name: target.name, checkpointShape: info.shape, modelShape: modelShape))
-                continue
+                let placement = Self.placement(of: target, in: slot)
+                guard let placement, placement.shape == info.shape else {
+                    let modelShape = placement?.shape ?? slot.shape
+                    guard ignoreMismatchedSizes else {
+                        throw .shapeMismatch(file: file, tensor: info.name, checkpointShape: info.shape, modelShape: modelShape)
+                    }
+                    report.mismatched.append(.init(name: target.name, checkpointShape: info.shape, modelShape: modelShape))
+                    continue
+                }
+                var fill = fills[index] ?? Fill(pieces: [], pieceCount: placement.count)
+                if let earlier = fill.pieces.first(where: { $0.slotOffset == placement.offset }) {
+                    throw .keysCollide(slot: slot.name, first: earlier.info.name, second: info.name)
+                }
+                fill.pieces.append(Piece(shard: shard, info: info, slotOffset: placement.offset))
+                fills[index] = fill
+                if target.converted { sources[index].append(info.name) }
             }
-            var fill = fills[index] ?? Fill(pieces: [], pieceCount: placement.count)
-            if let earlier = fill.pieces.first(where: { $0.slotOffset == placement.offset }) {
-                throw .keysCollide(slot: slot.name, first: earlier.info.name, second: info.name)
-            }
-            fill.pieces.append(Piece(shard: shard, info: info, slotOffset: placement.offset))
-            fills[index] = fill
-            if target.converted { sources[index].append(info.name) }
         }
 
         let mismatchedNames = Set(report.mismatched.map(\.name))
@@ -98,6 +102,17 @@ struct LoadPlan: Sendable {
         report.mismatched.sort { $0.name < $1.name }
         self.fills = fills
         self.report = report
+    }
+
+    /// Chunk `split.index` of `split.count` equal dimension-0 chunks of `info`: the same name, the
+    /// chunk's shape and its byte range (`info` itself when not split, or when dimension 0 does not
+    /// divide: the shape check then reports the whole tensor).
+    static func chunk(_ info: TensorInfo, _ split: (index: Int, count: Int)?) -> TensorInfo {
+        guard let split, let rows = info.shape.first, rows % split.count == 0 else { return info }
+        let bytes = info.byteCount / split.count
+        let start = info.dataOffsets.lowerBound + split.index * bytes
+        return TensorInfo(name: info.name, dtype: info.dtype, shape: [rows / split.count] + info.shape.dropFirst(),
+                          dataOffsets: start..<(start + bytes))
     }
 
     /// Where a key's tensor goes in `slot`: its expected shape, byte offset, and the number of

@@ -9,15 +9,16 @@ struct SlotSink: TensorSink {
         var slotDType: DType
     }
 
-    let targets: [String: Target]
+    /// Per stored tensor, the slots it fills: one, or several chunks of it (`.split`).
+    let targets: [String: [Target]]
     let cancellation: LoadCancellation?
 
     init(copies: [(slot: Int, piece: LoadPlan.Piece)], owned: [TensorStorage?], slots: [TensorSlot],
          cancellation: LoadCancellation? = nil) {
-        var targets: [String: Target] = [:]
+        var targets: [String: [Target]] = [:]
         for (slot, piece) in copies {
             guard let storage = owned[slot] else { continue }
-            targets[piece.info.name] = Target(storage: storage, piece: piece, slotDType: slots[slot].dtype)
+            targets[piece.info.name, default: []].append(Target(storage: storage, piece: piece, slotDType: slots[slot].dtype))
         }
         self.targets = targets
         self.cancellation = cancellation
@@ -25,20 +26,29 @@ struct SlotSink: TensorSink {
 
     func destination(for info: TensorInfo) throws(PretrainedError) -> TensorDestination {
         try cancellation?.check()
-        guard let target = targets[info.name] else { return .discard }
-        guard target.slotDType == info.dtype else { return .chunks }
+        guard let found = targets[info.name] else { return .discard }
+        guard found.count == 1, let target = found.first, target.piece.info.dataOffsets == info.dataOffsets,
+              target.slotDType == info.dtype else { return .chunks }
         let start = target.piece.slotOffset
         return .buffer(UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + info.byteCount)]))
     }
 
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError) {
         try cancellation?.check()
-        guard let target = targets[info.name] else { return }
-        let sourceWidth = info.dtype.bitSize / 8
-        let targetWidth = target.slotDType.bitSize / 8
-        let count = chunk.count / max(sourceWidth, 1)
-        let start = target.piece.slotOffset + offset / max(sourceWidth, 1) * targetWidth
-        let destination = UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + count * targetWidth)])
-        ElementConversion.convert(chunk, from: info.dtype, into: destination, to: target.slotDType, count: count)
+        guard let found = targets[info.name] else { return }
+        let sourceWidth = max(info.dtype.bitSize / 8, 1)
+        for target in found {
+            // The part of this chunk inside the target's byte range of the stored tensor.
+            let begin = target.piece.info.dataOffsets.lowerBound - info.dataOffsets.lowerBound
+            let end = begin + target.piece.info.byteCount
+            let lower = max(offset, begin), upper = min(offset + chunk.count, end)
+            guard lower < upper else { continue }
+            let targetWidth = target.slotDType.bitSize / 8
+            let count = (upper - lower) / sourceWidth
+            let start = target.piece.slotOffset + (lower - begin) / sourceWidth * targetWidth
+            let destination = UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + count * targetWidth)])
+            let source = UnsafeRawBufferPointer(rebasing: chunk[(lower - offset)..<(upper - offset)])
+            ElementConversion.convert(source, from: info.dtype, into: destination, to: target.slotDType, count: count)
+        }
     }
 }

@@ -11,6 +11,11 @@ public enum WeightConversion: Sendable, Hashable {
     /// (`.experts.gate_up_proj`). Experts are stacked along dimension 0, then the sources are
     /// concatenated along dimension 1, so expert `e`, source `s` lands at block `e * sources + s`.
     case mergeExperts(sources: [String], target: String)
+    /// Cut one checkpoint tensor into `targets.count` equal chunks along dimension 0 (`transformers`'
+    /// `Chunk(dim=0)`): the key fragment `source` (`attn.Wqkv`) replaced by `targets[i]`
+    /// (`self_attn.q_proj`) names the slot of chunk `i`. Each chunk is a contiguous byte range of the
+    /// stored tensor, so it can still be a zero-copy view.
+    case split(source: String, targets: [String])
 }
 
 extension WeightConversion {
