@@ -47,6 +47,13 @@ public struct PretrainedModel: Sendable {
         index[name].map { parameters[$0] }
     }
 
+    /// Every parameter and persistent buffer by name, for frameworks that take a dictionary
+    /// (MLX's `ModuleParameters`, a weight map of your engine); tied names map to tensors that
+    /// share one storage.
+    public var parametersByName: [String: Tensor] {
+        Dictionary(parameters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The name of the first parameter (in order) whose storage `name` shares: its own name when
     /// it shares none.
     ///

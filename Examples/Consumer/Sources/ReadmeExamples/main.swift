@@ -85,6 +85,7 @@ let opened = try OpenedCheckpoint.open(checkpoint)                   // every sh
 let output = "/tmp/pretrained-readme-example"
 try ShardedCheckpointWriter.write(model.parameters, maxShardBytes: 64 << 10, to: output)  // model-0000K-of-0000N + index
 try SafetensorsWriter.write([first], metadata: ["format": "pt"], to: output + "/first.safetensors")
+try model.save(pretrained: output + "-saved")   // as save_pretrained: config.json, shards, tied names once
 // README: end
 check(values.count == first.shape.reduce(1, *) && opened.shards.count == 4, "file and checkpoint reads")
 let written = try OpenedCheckpoint.open(Checkpoint.resolve(output))
@@ -117,4 +118,6 @@ let tiny = try MetaModel(config: ModelConfig(json: .object([("architectures", ["
 check(tiny.slots.first?.name == "mlp.embed.weight" && tiny.slots.last?.name == "head.weight", "TinyMLP's slots")
 check(tiny.plans.tp.map { $0.pattern } == ["mlp.blocks.*.fc"], "TinyMLP's plan, under its module's prefix")
 check(tiny.tiedWeights.map { $0.target } == ["head.weight"], "TinyMLP's tied head")
+let saved = try load(pretrained: output + "-saved")
+check(saved.parameters.map { $0.sha256() } == model.parameters.map { $0.sha256() }, "save(pretrained:) round trip")
 print("README examples: all ran")
