@@ -35,6 +35,7 @@ extension SafetensorsFile {
             case (.descriptor(let descriptor), .chunks):
                 try readChunks(of: info, range: range, from: descriptor, into: sink)
             }
+            sink.arrived(range.count)
         }
     }
 

@@ -38,6 +38,14 @@ package protocol TensorSink: Sendable {
     ///
     /// - Throws: any error, which ends the read.
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError)
+
+    /// Told that `byteCount` more bytes of tensors the sink wants are in place, for progress;
+    /// from any reading thread. By default nothing.
+    func arrived(_ byteCount: Int)
+}
+
+extension TensorSink {
+    package func arrived(_ byteCount: Int) {}
 }
 
 extension DType {

@@ -37,7 +37,8 @@ struct CheckpointReader: Sendable {
         let work = { (position: Int) -> Result<[(Int, TensorStorage)], PretrainedError> in
             let shard = shards[position]
             let result = Result { () throws(PretrainedError) in
-                try readShard(shard, views: views[shard], copies: copies[shard], owned: owned)
+                try readShard(shard, views: views[shard], copies: copies[shard], owned: owned,
+                              arrivals: progress.arrivals(in: shard))
             }
             if case .success = result { progress.shardDone(shard) }
             return result
@@ -63,10 +64,11 @@ struct CheckpointReader: Sendable {
 
     /// Reads one shard: views for `views`, copies or conversions into `owned` for `copies`, both
     /// kinds of shard delivering through the same `SlotSink`.
-    func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)],
-                   owned: [TensorStorage?]) throws(PretrainedError) -> [(Int, TensorStorage)] {
+    func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)], owned: [TensorStorage?],
+                   arrivals: (@Sendable (Int) -> Void)? = nil) throws(PretrainedError) -> [(Int, TensorStorage)] {
         try options.cancellation?.check()
-        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots, cancellation: options.cancellation)
+        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots, cancellation: options.cancellation,
+                            progress: arrivals)
         switch opened.shards[shard].contents {
         case .compressed(let reader):
             try reader.read(into: sink)
@@ -108,9 +110,18 @@ struct CheckpointReader: Sendable {
     }
 }
 
-/// Counts shards and bytes as they finish and forwards them to the caller's progress callback.
+/// Counts shards and bytes as they arrive and forwards them to the caller's progress callback:
+/// within a shard as its copied tensors arrive, and once more when the shard is done (its bytes
+/// then count in full, views included).
 private final class ProgressCounter: Sendable {
-    private let state = Mutex((shards: 0, bytes: 0))
+    private struct State {
+        var shards = 0
+        var bytes = 0
+        /// Bytes counted so far for each shard not yet done.
+        var arrived: [Int: Int] = [:]
+    }
+
+    private let state = Mutex(State())
     private let opened: OpenedCheckpoint
     private let callback: (@Sendable (LoadProgress) -> Void)?
     private let totalBytes: Int
@@ -121,16 +132,32 @@ private final class ProgressCounter: Sendable {
         self.totalBytes = opened.totalBytes
     }
 
+    /// The per-chunk hook for `shard`'s sink, or `nil` without a callback.
+    func arrivals(in shard: Int) -> (@Sendable (Int) -> Void)? {
+        guard callback != nil else { return nil }
+        return { [self] byteCount in
+            let (shards, done) = state.withLock { state in
+                state.arrived[shard, default: 0] += byteCount
+                state.bytes += byteCount
+                return (state.shards, state.bytes)
+            }
+            report(shard, shards: shards, bytes: done)
+        }
+    }
+
     func shardDone(_ shard: Int) {
-        guard let callback else { return }
-        let entry = opened.shards[shard]
-        let bytes = entry.header.dataLength
+        guard callback != nil else { return }
+        let length = opened.shards[shard].header.dataLength
         let (shards, done) = state.withLock { state in
             state.shards += 1
-            state.bytes += bytes
+            state.bytes += max(0, length - (state.arrived.removeValue(forKey: shard) ?? 0))
             return (state.shards, state.bytes)
         }
-        callback(LoadProgress(shard: entry.shard.name, shardsDone: shards, shardCount: opened.shards.count,
-                              bytesDone: done, totalBytes: totalBytes))
+        report(shard, shards: shards, bytes: done)
+    }
+
+    private func report(_ shard: Int, shards: Int, bytes: Int) {
+        callback?(LoadProgress(shard: opened.shards[shard].shard.name, shardsDone: shards,
+                               shardCount: opened.shards.count, bytesDone: min(bytes, totalBytes), totalBytes: totalBytes))
     }
 }

@@ -48,7 +48,8 @@ public struct LoadOptions: Sendable {
     /// one slot per stored tensor (see `pretrained load --generic`); without it such a load fails
     /// with `unknownArchitecture`.
     public var generic = false
-    /// Called after each shard is read, from the thread that read it.
+    /// Called as tensors are read into owned memory (within a shard) and after each shard is
+    /// read, from the thread that read them.
     public var progress: (@Sendable (LoadProgress) -> Void)?
     /// Set by the `async` load: cancelling its task stops the load between shards and tensors.
     var cancellation: LoadCancellation?
@@ -63,14 +64,14 @@ public struct LoadOptions: Sendable {
     }
 }
 
-/// Progress of a load, reported once per shard read.
+/// Progress of a load, reported as copied tensors arrive and once per shard read.
 public struct LoadProgress: Sendable {
-    /// The shard just read.
+    /// The shard being read, or just read.
     public var shard: String
     /// Shards read so far, and in all.
     public var shardsDone: Int
     public var shardCount: Int
-    /// Tensor bytes of the shards read so far, and in all.
+    /// Tensor bytes read so far (whole shards once done, views included), and in all.
     public var bytesDone: Int
     public var totalBytes: Int
 }

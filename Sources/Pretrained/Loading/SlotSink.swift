@@ -12,9 +12,11 @@ struct SlotSink: TensorSink {
     /// Per stored tensor, the slots it fills: one, or several chunks of it (`.split`).
     let targets: [String: [Target]]
     let cancellation: LoadCancellation?
+    /// Told of every run of bytes in place, for progress within a shard.
+    let progress: (@Sendable (Int) -> Void)?
 
     init(copies: [(slot: Int, piece: LoadPlan.Piece)], owned: [TensorStorage?], slots: [TensorSlot],
-         cancellation: LoadCancellation? = nil) {
+         cancellation: LoadCancellation? = nil, progress: (@Sendable (Int) -> Void)? = nil) {
         var targets: [String: [Target]] = [:]
         for (slot, piece) in copies {
             guard let storage = owned[slot] else { continue }
@@ -22,6 +24,11 @@ struct SlotSink: TensorSink {
         }
         self.targets = targets
         self.cancellation = cancellation
+        self.progress = progress
+    }
+
+    func arrived(_ byteCount: Int) {
+        progress?(byteCount)
     }
 
     func destination(for info: TensorInfo) throws(PretrainedError) -> TensorDestination {

@@ -78,6 +78,7 @@ struct TensorRouter {
                         of: info, position..<end, tensorStart: start,
                         from: &stream, window: window, seams: seams)
                 }
+                if case .discard = destinations[index] {} else { sink.arrived(reached - position) }
                 if reached < end { return reached }
                 position = end
             }
