@@ -60,6 +60,30 @@ print(map.entries.map { "\($0.module) -> \($0.device)" })
 check(Set(map.entries.map(\.device)).count > 1, "the map spreads the model over several devices")
 check(onDevices.parameters.map { $0.sha256() } == model.parameters.map { $0.sha256() }, "placed load, same bytes")
 
+// README: allocator
+/// Gives the slots a device map places on accelerator 0 memory from a C engine's allocator
+/// (`posix_memalign` and `free`, from Glibc or Darwin, stand in for the engine's own): the loader fills the engine's
+/// buffers directly, and the engine's deallocator runs when the last tensor using one is released.
+struct EngineAllocator: TensorAllocator {
+    func allocate(_ slot: TensorSlot, device: Int) throws(PretrainedError) -> TensorStorage {
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, 64, max(slot.byteCount, 1)) == 0, let memory else {
+            throw .allocationFailed(tensor: slot.name, bytes: slot.byteCount)
+        }
+        return TensorStorage(external: UnsafeMutableRawBufferPointer(start: memory, count: slot.byteCount)) { buffer in
+            free(buffer.baseAddress)
+        }
+    }
+}
+
+var engine = LoadOptions()
+engine.deviceMap = map
+engine.allocator = EngineAllocator()
+let inEngine = try load(pretrained: "Examples/tiny-gpt2", options: engine)
+// README: end
+check(inEngine.parameters.contains { if case .external = $0.storage.backing { true } else { false } }, "engine memory")
+check(inEngine.parameters.map { $0.sha256() } == model.parameters.map { $0.sha256() }, "engine load, same bytes")
+
 // README: skeleton
 // The skeleton alone: every slot's name, shape and dtype, no weight memory.
 let config = try ModelConfig.read(path: "Tests/PretrainedTests/Fixtures/configs/Llama-2-7b-hf/config.json")
