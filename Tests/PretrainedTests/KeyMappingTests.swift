@@ -93,4 +93,11 @@ import Testing
         #expect(collide.stderr.contains("transformer.blocks.0.attention.k_proj.weight"))
         #expect(collide.stderr.contains("transformer.blocks.0.attention.v_proj.weight"))
     }
+
+    /// Capturing groups are counted without Foundation, as Python's `re` counts them.
+    @Test(arguments: [(#"a\.(\d+)"#, 1), (#"(?:x)(y)"#, 1), (#"(?P<n>a)(?<m>b)"#, 2), (#"(?=a)(?!b)(?<=c)(?<!d)"#, 0),
+                      (#"\(x\)"#, 0), (#"[(]x"#, 0), (#"((a)b)"#, 2), ("plain", 0)])
+    func capturingGroupsAreCounted(pattern: String, groups: Int) {
+        #expect(KeyMapper.capturingGroups(in: pattern) == groups, "\(pattern)")
+    }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Maps checkpoint keys to slot names with `transformers` 5's rules: renames (the user's key
 /// mapping, the architecture's, then the legacy ones, each as a `WeightRenaming`), expert merging
 /// or chunking, then adding or stripping the base model prefix.
@@ -140,8 +138,8 @@ struct KeyMapper {
     /// groups are dropped, a capturing group becomes `\1`, and `\.` becomes `.`.
     private static func renaming(_ pattern: String, _ replacement: String,
                                  fail: (String) throws(PretrainedError) -> Never) throws(PretrainedError) -> Rename {
-        var source = pattern.replacingOccurrences(of: "*.", with: #".*\."#)
-        if let last = source.unicodeScalars.last, last.isASCII, CharacterSet.alphanumerics.contains(last) {
+        var source = pattern.replacing("*.", with: #".*\."#)
+        if let last = source.last, last.isASCII, last.isLetter || last.isNumber {
             source += #"(?!\w)"#
         }
         let regex: Regex<AnyRegexOutput>
@@ -155,12 +153,36 @@ struct KeyMapper {
         if let group = target.firstMatch(of: #/\(.+?\)/#) {
             target = target.replacingFirst(String(target[group.range]), with: #"\1"#)
         }
-        target = target.replacingOccurrences(of: #"\."#, with: ".")
+        target = target.replacing(#"\."#, with: ".")
         let usesGroup = target.contains(#"\1"#)
-        if usesGroup, ((try? NSRegularExpression(pattern: source))?.numberOfCaptureGroups ?? 0) < 1 {
+        if usesGroup, capturingGroups(in: source) < 1 {
             try fail("the replacement refers to \\1 but the pattern has no group")
         }
         return Rename(regex: regex, replacement: target, usesGroup: usesGroup)
+    }
+
+    /// The number of capturing groups in a regular expression: `(` not escaped, not in a
+    /// character class, and not a non-capturing or look-around group (`(?:`, `(?=`, ...); named
+    /// groups (`(?<name>`, `(?P<name>`) capture.
+    static func capturingGroups(in pattern: String) -> Int {
+        var count = 0
+        var inClass = false
+        var characters = Array(pattern)[...]
+        while let character = characters.popFirst() {
+            switch character {
+            case "\\": _ = characters.popFirst()
+            case "[": inClass = true
+            case "]": inClass = false
+            case "(" where !inClass:
+                guard characters.first == "?" else { count += 1; continue }
+                let rest = characters.dropFirst()
+                if rest.first == "P" || (rest.first == "<" && rest.dropFirst().first != "=" && rest.dropFirst().first != "!") {
+                    count += 1
+                }
+            default: break
+            }
+        }
+        return count
     }
 
     static func compile(_ pattern: String, _ architecture: String) throws(PretrainedError) -> Regex<AnyRegexOutput> {
@@ -198,7 +220,9 @@ struct KeyPatterns {
 extension String {
     /// The string with the first occurrence of `target` replaced (Python's `str.replace(a, b, 1)`).
     func replacingFirst(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, let range = range(of: target) else { return target.isEmpty ? replacement + self : self }
-        return replacingCharacters(in: range, with: replacement)
+        guard !target.isEmpty, let range = firstRange(of: target) else { return target.isEmpty ? replacement + self : self }
+        var result = self
+        result.replaceSubrange(range, with: replacement)
+        return result
     }
 }
