@@ -3,7 +3,7 @@ extension MetaModel {
     ///
     /// - Parameters:
     ///   - config: the model's config.
-    ///   - architecture: a class to build instead of the config's (`GPT2Model` for a
+    ///   - name: a class to build instead of the config's (`GPT2Model` for a
     ///     `GPT2LMHeadModel` config).
     ///   - dtype: the dtype of floating-point slots; default the config's, else F32.
     ///   - registry: where architectures are looked up.
@@ -21,7 +21,7 @@ extension PretrainedModel {
     ///
     /// - Parameters:
     ///   - config: the model's config.
-    ///   - architecture: a class to build instead of the config's.
+    ///   - name: a class to build instead of the config's.
     ///   - dtype: the dtype of floating-point slots (default: the config's, else F32).
     ///   - seed: the seed of the normal generator; the same seed gives the same bytes.
     ///   - registry: where architectures are looked up.

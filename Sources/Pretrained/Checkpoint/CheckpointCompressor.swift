@@ -56,6 +56,9 @@ public enum CheckpointCompressor {
     /// Compresses `checkpoint` into `directory` (created when missing, never the checkpoint's own).
     ///
     /// - Parameters:
+    ///   - checkpoint: the plain checkpoint to compress (only read).
+    ///   - directory: the output folder.
+    ///   - options: codec, level, frame size and threads.
     ///   - verify: decode each written shard and compare it with the original (default).
     /// - Throws: `.invalidCompressionOptions` for bad options or an output folder that is the
     ///   checkpoint's, `.alreadyCompressed`, header errors of the originals, `.verificationFailed`,

@@ -21,6 +21,7 @@ public enum ShardedCheckpointWriter {
     ///   - maxShardBytes: a new shard starts when the next tensor would push the current one past
     ///     this many bytes (a tensor larger than the limit gets a shard of its own).
     ///   - metadata: each shard's `__metadata__` (default `["format": "pt"]`, as `transformers`).
+    ///   - directory: the output folder.
     ///   - prefix: the file name stem, `model` by default.
     /// - Throws: `PretrainedError` for duplicate names, a non-positive limit or failed writes.
     @discardableResult

@@ -40,7 +40,10 @@ public struct Module: Sendable {
         /// ```swift
         /// Module("LlamaRotaryEmbedding", entries: [.nonPersistentBuffer("inv_freq", [64], dtype: .f32)])
         /// ```
-        /// - Parameter dtype: the buffer's own dtype (`nil`: the model's).
+        /// - Parameters:
+        ///   - name: the buffer's name in its module.
+        ///   - shape: its shape.
+        ///   - dtype: the buffer's own dtype (`nil`: the model's).
         public static func nonPersistentBuffer(_ name: String, _ shape: [Int], dtype: DType?) -> Entry {
             var entry = Entry(name, shape, kind: .buffer, dtype: dtype)
             entry.persistent = false

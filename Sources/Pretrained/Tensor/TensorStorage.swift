@@ -91,8 +91,11 @@ public final class TensorStorage: @unchecked Sendable {
     /// failed allocation is a typed error instead of a trap: what a loader uses for sizes that
     /// come from files.
     ///
-    /// - Parameter zeroed: whether the bytes must read as zero (free for huge-page mappings, which
-    ///   the kernel hands out zero-filled).
+    /// - Parameters:
+    ///   - byteCount: the size.
+    ///   - zeroed: whether the bytes must read as zero (free for huge-page mappings, which the
+    ///     kernel hands out zero-filled).
+    ///   - tensor: the name the error gives when the allocation fails.
     /// - Throws: `PretrainedError.allocationFailed` naming `tensor`.
     public static func allocate(byteCount: Int, zeroed: Bool, tensor: String) throws(PretrainedError) -> TensorStorage {
         guard byteCount >= 0, let (bytes, release) = ownedMemory(byteCount) else {
