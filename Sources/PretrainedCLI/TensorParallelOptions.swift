@@ -26,9 +26,19 @@ struct TensorParallelOptions: ParsableArguments {
 }
 
 extension TensorSlice {
-    /// `{"dim": d, "start": s, "length": l}`.
+    /// `{"dim": d, "start": s, "length": l}`; a packed slice adds `"parts"`, each part's
+    /// `{"start", "length"}` in order (the local tensor is the parts concatenated along `dim`), and
+    /// its `"start"` and `"length"` are the first part's start and the total.
     var json: JSONValue {
-        .object([(key: "dim", value: .int(dim)), (key: "start", value: .int(start)), (key: "length", value: .int(length))])
+        var members: [(key: String, value: JSONValue)] = [
+            (key: "dim", value: .int(dim)), (key: "start", value: .int(start)), (key: "length", value: .int(length)),
+        ]
+        if isPacked {
+            members.append((key: "parts", value: .array(ranges.map {
+                .object([(key: "start", value: .int($0.lowerBound)), (key: "length", value: .int($0.count))])
+            })))
+        }
+        return .object(members)
     }
 }
 

@@ -63,6 +63,22 @@ import Testing
         #expect(disagree.stderr.contains("tensor parallelism: the launchers' variables disagree"))
     }
 
+    /// A packed slice (Mixtral's fused gate/up experts, `_StridedShard(1, 2)`) lists its parts.
+    @Test func packedSliceListsItsParts() throws {
+        let result = try CommandResult.run(["load", Fixtures.path("models/MixtralForCausalLM"), "--tp-size", "2",
+                                            "--tp-rank", "1", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONParser.parse(Array(result.stdout.utf8))
+        let gateUp = try #require(json["parameters"]?.arrayValue?.first {
+            $0["name"]?.stringValue == "model.layers.0.mlp.experts.gate_up_proj"
+        })
+        #expect(gateUp["shape"] == [4, 24, 32])
+        #expect(gateUp["slice"]?["dim"] == 1)
+        #expect(gateUp["slice"]?["length"] == 24)
+        let parts = gateUp["slice"]?["parts"]?.arrayValue?.map { [$0["start"]?.intValue, $0["length"]?.intValue] }
+        #expect(parts == [[12, 12], [36, 12]])
+    }
+
     /// Without a launcher or flags the JSON has no "tp" and no "slice" (the contract is unchanged).
     @Test func plainLoadHasNoTensorParallelKeys() throws {
         let result = try CommandResult.run(["load", path, "--json"])

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func fixturesArePresent() {
-        #expect(Self.fixtures.count >= 6)
+        #expect(Self.fixtures.count >= 9)
     }
 
     @Test(arguments: fixtures, Mode.allCases)
@@ -43,7 +43,8 @@ import Testing
                 #expect(model.storageName(of: tensor.name) == want["storage"]?.stringValue, "storage of \(label)")
                 let slice = model.tensorParallel?.slices[tensor.name]
                 let placement = want["placement"]?.arrayValue?.first?.stringValue
-                #expect(placement == slice.map { "S(\($0.dim))" }, "placement of \(label)")
+                #expect(placement == slice.map { $0.isPacked ? "_S(\($0.dim), \($0.ranges.count))" : "S(\($0.dim))" },
+                        "placement of \(label)")
                 #expect(slice?.fullShape ?? tensor.shape == (want["full_shape"]?.arrayValue ?? []).compactMap(\.intValue))
             }
         }
@@ -66,11 +67,17 @@ import Testing
             let width = tensor.dtype.bitSize / 8
             let outer = tensor.shape[..<slice.dim].reduce(1, *)
             let inner = tensor.shape[(slice.dim + 1)...].reduce(1, *) * width
+            // Each rank's local row is its packed parts in order; the full row is, part by part, the
+            // ranks' pieces of that part in rank order.
+            let slices = try ranks.map { try #require($0.tensorParallel?.slices[tensor.name]) }
             var rebuilt: [UInt8] = []
             for row in 0..<outer {
-                for (rank, piece) in pieces.enumerated() {
-                    let length = try #require(ranks[rank].tensorParallel?.slices[tensor.name]?.length)
-                    rebuilt += piece.bytes[(row * length * inner)..<((row + 1) * length * inner)]
+                for part in slice.ranges.indices {
+                    for (rank, piece) in pieces.enumerated() {
+                        let before = slices[rank].ranges[..<part].reduce(0) { $0 + $1.count }
+                        let start = (row * slices[rank].length + before) * inner
+                        rebuilt += piece.bytes[start..<(start + slices[rank].ranges[part].count * inner)]
+                    }
                 }
             }
             #expect(rebuilt == tensor.bytes, "reassembled \(tensor.name)")

@@ -93,7 +93,11 @@ import Testing
         #expect(try TensorParallelSlicing.shardDimension(style: "packed_rowwise", slot: bias) == nil)
         #expect(try TensorParallelSlicing.shardDimension(style: "replicated_with_grad_allreduce", slot: weight) == nil)
         #expect(try TensorParallelSlicing.shardDimension(style: "moe_tp_experts", slot: experts) == nil)
-        #expect(throws: PretrainedError.self) { try TensorParallelSlicing.shardDimension(style: "packed_colwise", slot: weight) }
+        #expect(try TensorParallelSlicing.shardDimension(style: "packed_colwise", slot: experts) == 1)
+        #expect(try TensorParallelSlicing.shardDimension(style: "packed_rowwise", slot: experts) == 2)
+        #expect(TensorParallelSlicing.packedParts(style: "packed_colwise", slot: experts) == 2)
+        #expect(TensorParallelSlicing.packedParts(style: "packed_colwise", slot: bias) == 1)
+        #expect(TensorParallelSlicing.packedParts(style: "colwise", slot: experts) == 1)
         #expect(throws: PretrainedError.self) { try TensorParallelSlicing.shardDimension(style: "sideways", slot: weight) }
     }
 }

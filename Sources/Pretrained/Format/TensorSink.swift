@@ -38,6 +38,16 @@ package protocol TensorSink: Sendable {
     ///
     /// - Throws: any error, which ends the read.
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError)
+
+    /// The byte ranges of `info` a `.chunks` destination needs (see the default).
+    func neededRanges(of info: TensorInfo) -> [Range<Int>]?
+}
+
+extension TensorSink {
+    /// The byte ranges of `info` (relative to the tensor's first byte, sorted, not overlapping) a
+    /// `.chunks` destination needs; `nil` (the default) for all of it. A `pread` read of a plain
+    /// file reads only these ranges (a tensor-parallel rank's slice); other readers may deliver more.
+    package func neededRanges(of info: TensorInfo) -> [Range<Int>]? { nil }
 }
 
 extension DType {

@@ -44,16 +44,21 @@ extension LoadPlan {
 
     /// The element ranges of the full tensor a slice covers, each with the element offset where it
     /// starts in the local tensor: one range for dimension 0 (or when the dimensions before the
-    /// sliced one are all 1), one per row of the dimensions before it otherwise.
+    /// sliced one are all 1), one per row of the dimensions before it otherwise, and one per packed
+    /// part within each.
     static func segments(of slice: TensorSlice) -> [(full: Range<Int>, local: Int)] {
         let shape = slice.fullShape
         let outer = shape[..<slice.dim].reduce(1, *)
         let inner = shape[(slice.dim + 1)...].reduce(1, *)
-        let run = slice.length * inner
-        guard run > 0 else { return [] }
-        return (0..<outer).map { row in
-            let start = (row * shape[slice.dim] + slice.start) * inner
-            return (start..<(start + run), row * run)
+        var result: [(full: Range<Int>, local: Int)] = []
+        var local = 0
+        for row in 0..<outer {
+            for range in slice.ranges where !range.isEmpty && inner > 0 {
+                let start = (row * shape[slice.dim] + range.lowerBound) * inner
+                result.append((start..<(start + range.count * inner), local))
+                local += range.count * inner
+            }
         }
+        return result
     }
 }

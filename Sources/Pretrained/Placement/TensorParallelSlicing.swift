@@ -8,8 +8,8 @@
 /// | `colwise`, `colwise_gather_output`, `colwise_rep` | dim ndim-2 | dim 0 |
 /// | `rowwise`, `rowwise_split_input`, `rowwise_rep` | dim ndim-1 | replicated |
 /// | `embedding_rowwise` / `embedding_colwise` | dim 0 / dim 1 | |
-/// | `packed_colwise` | strided (not yet supported) | dim 0 |
-/// | `packed_rowwise` | strided (not yet supported) | replicated |
+/// | `packed_colwise` | dim ndim-2, each of 2 packed parts chunked | dim 0 |
+/// | `packed_rowwise` | dim ndim-1, each of 2 packed parts chunked | replicated |
 /// | `replicate`, `replicated_with_grad_allreduce`, `sequence_parallel`, `all_reduce`, `moe_tp_experts`, ... | replicated | replicated |
 ///
 /// A parameter's style is the plan's entry for its name with layer numbers replaced by `*`, else
@@ -25,8 +25,8 @@ public enum TensorParallelSlicing {
     /// replicated slot; every slot is replicated when `tp.size` is 1 (`transformers` applies no
     /// plan then).
     ///
-    /// - Throws: `PretrainedError.invalidTensorParallel` for a style not known to `transformers`
-    ///   or not supported here (the strided packed styles), naming the parameter.
+    /// - Throws: `PretrainedError.invalidTensorParallel` for a style not known to `transformers`,
+    ///   or a packed dimension that does not split into its parts, naming the parameter.
     public static func slices(for model: MetaModel, tp: TensorParallelRank) throws(PretrainedError) -> [TensorSlice?] {
         guard tp.size > 1 else { return Array(repeating: nil, count: model.slots.count) }
         var plan: [String: String] = [:]
@@ -34,9 +34,25 @@ public enum TensorParallelSlicing {
         return try model.slots.map { slot throws(PretrainedError) -> TensorSlice? in
             guard slot.kind == .parameter, let style = style(of: slot.name, plan: plan),
                   let dim = try shardDimension(style: style, slot: slot) else { return nil }
-            let (start, length) = chunk(slot.shape[dim], rank: tp.rank, size: tp.size)
-            return TensorSlice(dim: dim, start: start, length: length, fullShape: slot.shape)
+            let parts = packedParts(style: style, slot: slot)
+            guard slot.shape[dim] % parts == 0 else {
+                throw .invalidTensorParallel(reason: "'\(slot.name)' is planned '\(style)', but its dimension \(dim) "
+                    + "(\(slot.shape[dim])) does not split into \(parts) packed parts")
+            }
+            let part = slot.shape[dim] / parts
+            let ranges = (0..<parts).map { index in
+                let (start, length) = chunk(part, rank: tp.rank, size: tp.size)
+                return (index * part + start)..<(index * part + start + length)
+            }
+            return TensorSlice(dim: dim, ranges: ranges, fullShape: slot.shape)
         }
+    }
+
+    /// How many packed parts `style` splits `slot` into before chunking each: 2 for the packed
+    /// styles' `_StridedShard(dim, split_factor=2)` on a weight of 2 or more dimensions (fused
+    /// gate/up), 1 for a plain `Shard`.
+    static func packedParts(style: String, slot: TensorSlot) -> Int {
+        (style == "packed_colwise" || style == "packed_rowwise") && slot.shape.count >= 2 ? 2 : 1
     }
 
     /// The dimension `style` shards `slot` on, or `nil` when it leaves it replicated.
@@ -56,13 +72,12 @@ public enum TensorParallelSlicing {
         case "embedding_colwise":
             guard rank >= 2 else { break }
             return 1
-        case "packed_colwise" where rank == 1:
-            return 0
-        case "packed_rowwise" where rank == 1:
-            return nil
-        case "packed_colwise", "packed_rowwise":
-            throw .invalidTensorParallel(reason: "'\(slot.name)' is planned '\(style)' (a strided packed shard), "
-                + "which this version does not slice yet")
+        case "packed_colwise":
+            guard rank >= 1 else { break }
+            return rank >= 2 ? rank - 2 : 0
+        case "packed_rowwise":
+            guard rank >= 1 else { break }
+            return rank == 1 ? nil : rank - 1
         case _ where replicatedStyles.contains(style):
             return nil
         default:
