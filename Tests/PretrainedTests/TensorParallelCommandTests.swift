@@ -79,6 +79,15 @@ import Testing
         #expect(parts == [[12, 12], [36, 12]])
     }
 
+    /// A model without a tp plan cannot be split, as `transformers` refuses it.
+    @Test func modelWithoutPlanFails() throws {
+        let result = try CommandResult.run(["load", Fixtures.path("models/GPT2LMHeadModel"), "--tp-size", "2", "--tp-rank", "0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("GPT2LMHeadModel has no tp plan"))
+        let one = try CommandResult.run(["load", Fixtures.path("models/GPT2LMHeadModel"), "--tp-size", "1", "--tp-rank", "0"])
+        #expect(one.status == 0)
+    }
+
     /// Without a launcher or flags the JSON has no "tp" and no "slice" (the contract is unchanged).
     @Test func plainLoadHasNoTensorParallelKeys() throws {
         let result = try CommandResult.run(["load", path, "--json"])

@@ -25,10 +25,16 @@ public enum TensorParallelSlicing {
     /// replicated slot; every slot is replicated when `tp.size` is 1 (`transformers` applies no
     /// plan then).
     ///
-    /// - Throws: `PretrainedError.invalidTensorParallel` for a style not known to `transformers`,
+    /// - Throws: `PretrainedError.invalidTensorParallel` for a model without a tp plan (as
+    ///   `transformers` refuses it), a style not known to `transformers`,
     ///   or a packed dimension that does not split into its parts, naming the parameter.
     public static func slices(for model: MetaModel, tp: TensorParallelRank) throws(PretrainedError) -> [TensorSlice?] {
         guard tp.size > 1 else { return Array(repeating: nil, count: model.slots.count) }
+        guard !model.plans.tp.isEmpty else {
+            // transformers: "`tp_size=N` was requested, but `Class` has no `tp_plan`".
+            throw .invalidTensorParallel(reason: "a size of \(tp.size) was requested, but \(model.architecture.name) "
+                + "has no tp plan")
+        }
         var plan: [String: String] = [:]
         for entry in model.plans.tp { plan[entry.pattern] = entry.strategy }
         return try model.slots.map { slot throws(PretrainedError) -> TensorSlice? in
