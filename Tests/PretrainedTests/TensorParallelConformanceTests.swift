@@ -55,9 +55,19 @@ import Testing
     func slicesReassembleTheFullTensors(fixture: String) throws {
         let expected = try Fixtures.json(fixture)
         let size = try #require(expected["size"]?.intValue)
-        let path = Fixtures.path(try #require(expected["model"]?.stringValue))
+        try checkReassembly(path: Fixtures.path(try #require(expected["model"]?.stringValue)), size: size, mode: .copy)
+    }
+
+    /// Sizes no fixture has, some larger than a sliced dimension (the last ranks hold empty slices).
+    @Test(arguments: [3, 5, 40], [Mode.views, .pread])
+    func oddSizesReassemble(size: Int, mode: Mode) throws {
+        try checkReassembly(path: Fixtures.path("models/Qwen2MoeForCausalLM"), size: size, mode: mode)
+        try checkReassembly(path: Fixtures.path("tp/models/LlamaForCausalLM-uneven-bf16"), size: size, mode: mode)
+    }
+
+    func checkReassembly(path: String, size: Int, mode: Mode) throws {
         let full = try load(pretrained: path)
-        let ranks = try (0..<size).map { try load(pretrained: path, options: Self.options(rank: $0, size: size, mode: .copy)) }
+        let ranks = try (0..<size).map { try load(pretrained: path, options: Self.options(rank: $0, size: size, mode: mode)) }
         for tensor in full.parameters {
             let pieces = try ranks.map { try #require($0[tensor.name]) }
             guard let slice = ranks[0].tensorParallel?.slices[tensor.name] else {
