@@ -147,9 +147,14 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// Device-map inference met a state `accelerate` would crash on (a tied parameter whose module
     /// is no longer waiting to be placed).
     case placementFailed(reason: String)
+    /// A tensor-parallel rank or size that cannot be used (from the launcher's environment or the
+    /// options), or a parameter the collected tp plan shards in a way not supported here.
+    case invalidTensorParallel(reason: String)
 
     public var description: String {
         switch self {
+        case let .invalidTensorParallel(reason):
+            return "tensor parallelism: \(reason)"
         case let .invalidMaxMemory(spec, reason):
             return "max memory '\(spec)': \(reason)"
         case let .placementFailed(reason):

@@ -53,6 +53,8 @@ extension PretrainedCommand {
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
 
+        @OptionGroup var tensorParallel: TensorParallelOptions
+
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
             for mapping in keyMapping {
@@ -82,6 +84,7 @@ extension PretrainedCommand {
                 options.strict = strict
                 options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
                 options.generic = generic
+                options.tensorParallel = try tensorParallel.resolve()
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

@@ -13,10 +13,12 @@ enum LoadReportPrinter {
                 (key: "storage", value: .string(storages[i])),
             ]
             if let checksums { members.append((key: "sha256", value: .string(checksums[i]))) }
+            if let slice = model.tensorParallel?.slices[tensor.name] { members.append((key: "slice", value: slice.json)) }
             return .object(members)
         }
         return .object([
             (key: "architecture", value: .string(model.architecture)),
+        ] + (model.tensorParallel.map { [(key: "tp", value: $0.json)] } ?? []) + [
             (key: "parameters", value: .array(parameters)),
             (key: "tied", value: .object(model.tiedWeights.map { (key: $0.target, value: .string($0.source)) })),
             (key: "report", value: model.report.json),

@@ -33,25 +33,30 @@ extension SafetensorsFile {
             case (.descriptor(let descriptor), .buffer(let buffer)):
                 try descriptor.read(into: buffer, at: range.lowerBound)
             case (.descriptor(let descriptor), .chunks):
-                try readChunks(of: info, range: range, from: descriptor, into: sink)
+                for part in sink.neededRanges(of: info) ?? [0..<range.count] {
+                    try readChunks(of: info, range: range, part: part, from: descriptor, into: sink)
+                }
             }
             sink.arrived(range.count)
         }
     }
 
-    /// Reads `range` (the data of `info`) through a bounded window, in whole-element chunks.
-    private func readChunks(of info: TensorInfo, range: Range<Int>, from descriptor: FileDescriptor,
+    /// Reads bytes `part` of `range` (the data of `info`) through a bounded window, in
+    /// whole-element chunks.
+    private func readChunks(of info: TensorInfo, range: Range<Int>, part: Range<Int>, from descriptor: FileDescriptor,
                             into sink: some TensorSink) throws(PretrainedError) {
         let unit = info.dtype.chunkUnit
         let chunk = max(unit, Self.chunkWindow / unit * unit)
-        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: min(range.count, chunk), alignment: 16)
+        let part = part.clamped(to: 0..<range.count)
+        guard !part.isEmpty else { return }
+        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: min(part.count, chunk), alignment: 16)
         defer { window.deallocate() }
-        var offset = 0
-        while offset < range.count {
-            let part = UnsafeMutableRawBufferPointer(rebasing: window[0..<min(chunk, range.count - offset)])
-            try descriptor.read(into: part, at: range.lowerBound + offset)
-            try sink.write(UnsafeRawBufferPointer(part), of: info, at: offset)
-            offset += part.count
+        var offset = part.lowerBound
+        while offset < part.upperBound {
+            let piece = UnsafeMutableRawBufferPointer(rebasing: window[0..<min(chunk, part.upperBound - offset)])
+            try descriptor.read(into: piece, at: range.lowerBound + offset)
+            try sink.write(UnsafeRawBufferPointer(piece), of: info, at: offset)
+            offset += piece.count
         }
     }
 }

@@ -42,10 +42,18 @@ package protocol TensorSink: Sendable {
     /// Told that `byteCount` more bytes of tensors the sink wants are in place, for progress;
     /// from any reading thread. By default nothing.
     func arrived(_ byteCount: Int)
+
+    /// The byte ranges of `info` a `.chunks` destination needs (see the default).
+    func neededRanges(of info: TensorInfo) -> [Range<Int>]?
 }
 
 extension TensorSink {
     package func arrived(_ byteCount: Int) {}
+
+    /// The byte ranges of `info` (relative to the tensor's first byte, sorted, not overlapping) a
+    /// `.chunks` destination needs; `nil` (the default) for all of it. A `pread` read of a plain
+    /// file reads only these ranges (a tensor-parallel rank's slice); other readers may deliver more.
+    package func neededRanges(of info: TensorInfo) -> [Range<Int>]? { nil }
 }
 
 extension DType {

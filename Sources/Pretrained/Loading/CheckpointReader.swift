@@ -78,7 +78,8 @@ struct CheckpointReader: Sendable {
                 try file.read(into: sink)
                 return []
             }
-            if !copies.isEmpty {
+            // A tensor-parallel rank touches only its slices: no read-ahead of the whole shard.
+            if !copies.isEmpty && (options.tensorParallel?.size ?? 1) == 1 {
                 mapped.advise(.sequential)
                 mapped.advise(.willNeed)
             }

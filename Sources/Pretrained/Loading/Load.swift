@@ -25,12 +25,14 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let opened = try OpenedCheckpoint.open(checkpoint, backend: options.backend)
     let dtype = try loadDType(options.dtype, config: config, opened: opened)
     let architecture = try resolveArchitecture(config, opened: opened, options: options)
-    let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-    let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
-                            keyMapping: options.keyMapping)
+    let full = try MetaModel(config: config, architecture: architecture, dtype: dtype)
+    let fullPlan = try LoadPlan(model: full, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
+                                keyMapping: options.keyMapping)
+    let (model, plan, layout) = try tensorParallelSlice(full, plan: fullPlan, tp: options.tensorParallel)
     let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
-    let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
+    var loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
                                         initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
+    loaded.tensorParallel = layout
     if options.strict { try requireComplete(loaded.report, source: source) }
     return loaded
 }

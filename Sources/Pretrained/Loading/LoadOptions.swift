@@ -48,6 +48,9 @@ public struct LoadOptions: Sendable {
     /// one slot per stored tensor (see `pretrained load --generic`); without it such a load fails
     /// with `unknownArchitecture`.
     public var generic = false
+    /// Load only this rank's slices under the collected tp plan, as `from_pretrained(tp_plan="auto")`
+    /// (see `TensorParallelRank.resolve` for the launcher's environment); `nil` loads whole tensors.
+    public var tensorParallel: TensorParallelRank?
     /// Called as tensors are read into owned memory (within a shard) and after each shard is
     /// read, from the thread that read them.
     public var progress: (@Sendable (LoadProgress) -> Void)?

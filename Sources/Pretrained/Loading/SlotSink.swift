@@ -40,6 +40,24 @@ struct SlotSink: TensorSink {
         return .buffer(UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + info.byteCount)]))
     }
 
+    /// The stored tensor's bytes the targets cover (a tensor-parallel slice reads only its rows' parts).
+    func neededRanges(of info: TensorInfo) -> [Range<Int>]? {
+        guard let found = targets[info.name] else { return [] }
+        let ranges = found.map {
+            ($0.piece.info.dataOffsets.lowerBound - info.dataOffsets.lowerBound)..<($0.piece.info.dataOffsets.upperBound
+                - info.dataOffsets.lowerBound)
+        }.sorted { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for range in ranges {
+            if let last = merged.last, range.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
+        }
+        return merged
+    }
+
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError) {
         try cancellation?.check()
         guard let found = targets[info.name] else { return }

@@ -18,7 +18,7 @@ public struct MetaModel: Sendable {
     /// The dtype of floating-point slots (the config's dtype unless overridden; F32 by default).
     public let dtype: DType
     /// Every slot in `state_dict()` order.
-    public let slots: [TensorSlot]
+    public internal(set) var slots: [TensorSlot]
     /// Tied parameters, target -> source, expanded against the slot names and gated by the
     /// config (`all_tied_weights_keys`).
     public let tiedWeights: [(target: String, source: String)]

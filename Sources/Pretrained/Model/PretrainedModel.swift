@@ -23,6 +23,8 @@ public struct PretrainedModel: Sendable {
     public let report: LoadReport
     /// Wall time of the load or construction, in seconds.
     public let seconds: Double
+    /// The rank, group size and per-parameter slices of a tensor-parallel load; `nil` otherwise.
+    public internal(set) var tensorParallel: TensorParallelLayout?
 
     private let index: [String: Int]
 
