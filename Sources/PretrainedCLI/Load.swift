@@ -53,6 +53,9 @@ extension PretrainedCommand {
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
 
+        @Flag(help: "Dequantize a pre-quantized checkpoint (FP8 blocks, MLX affine) to the slot dtype.")
+        var dequantize = false
+
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
             for mapping in keyMapping {
@@ -82,6 +85,7 @@ extension PretrainedCommand {
                 options.strict = strict
                 options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
                 options.generic = generic
+                options.dequantize = dequantize
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

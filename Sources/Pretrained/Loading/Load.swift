@@ -25,12 +25,20 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let opened = try OpenedCheckpoint.open(checkpoint, backend: options.backend)
     let dtype = try loadDType(options.dtype, config: config, opened: opened)
     let architecture = try resolveArchitecture(config, opened: opened, options: options)
-    let model = try MetaModel(config: config, architecture: architecture, dtype: dtype)
+    let quantization = try QuantizationScheme.detect(config: config.json, file: config.file)
+    let storedDTypes = quantization == nil ? [:] : Dictionary(opened.shards.flatMap { shard in
+        shard.header.tensors.map { ($0.name, $0.dtype) } }, uniquingKeysWith: { first, _ in first })
+    let model = try MetaModel(config: config, architecture: architecture, dtype: dtype, quantization: quantization,
+                              storedDType: { storedDTypes[$0] })
     let plan = try LoadPlan(model: model, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
                             keyMapping: options.keyMapping)
     let storages = try CheckpointReader(model: model, opened: opened, plan: plan, options: options).read()
-    let loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
+    var loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
                                         initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
+    if options.dequantize, quantization != nil {
+        let plain = try MetaModel(config: config, architecture: architecture, dtype: dtype)
+        loaded = try Dequantization.apply(loaded, plain: plain, source: source)
+    }
     if options.strict { try requireComplete(loaded.report, source: source) }
     return loaded
 }

@@ -48,6 +48,10 @@ public struct LoadOptions: Sendable {
     /// one slot per stored tensor (see `pretrained load --generic`); without it such a load fails
     /// with `unknownArchitecture`.
     public var generic = false
+    /// Dequantize a pre-quantized checkpoint (config `quantization_config` / `quantization`) to
+    /// the slot dtype, exactly as `transformers` 5.23 (FP8) or `mlx.core.dequantize` (MLX affine)
+    /// does; without it, quantized weights and their companions are held as stored.
+    public var dequantize = false
     /// Called after each shard is read, from the thread that read it.
     public var progress: (@Sendable (LoadProgress) -> Void)?
     /// Set by the `async` load: cancelling its task stops the load between shards and tensors.

@@ -1,0 +1,58 @@
+/// The stored tensors that replace a module's logical `weight` under a format: their names,
+/// shapes and dtypes, as the quantizer's replacement module declares them.
+public struct QuantizedLayout: Sendable, Hashable {
+    /// One stored tensor.
+    public struct Part: Sendable, Hashable {
+        /// The full checkpoint name (`model.layers.0.mlp.up_proj.weight_scale_inv`).
+        public var name: String
+        public var shape: [Int]
+        public var dtype: DType
+    }
+
+    /// The module's path (`model.layers.0.mlp.up_proj`).
+    public var module: String
+    public var format: QuantizationFormat
+    /// The weight's logical (dequantized) shape and dtype.
+    public var logicalShape: [Int]
+    public var logicalDType: DType
+    /// The packed weight first, then its companions, in `format.storedNames` order.
+    public var parts: [Part]
+
+    /// The logical parameter's name, `module.weight`.
+    public var name: String { module + ".weight" }
+
+    /// The layout of `module`'s `weight` (shape `[out, in]`, dtype `dtype`) under `format`;
+    /// `storedDType` gives a companion's dtype in the checkpoint, when it has the tensor (scales
+    /// are held as stored).
+    ///
+    /// - Throws: `PretrainedError.invalidQuantization` when the weight's last dimension does not
+    ///   pack into whole 32-bit words.
+    public init(module: String, format: QuantizationFormat, logicalShape: [Int], logicalDType: DType,
+                storedDType: (String) -> DType?, file: String) throws(PretrainedError) {
+        self.module = module
+        self.format = format
+        self.logicalShape = logicalShape
+        self.logicalDType = logicalDType
+        let (rows, columns) = (logicalShape[0], logicalShape[1])
+        func floating(_ name: String, _ fallback: DType) -> DType {
+            guard let stored = storedDType(name), stored.isFloatingPoint, stored.bitSize >= 16 else { return fallback }
+            return stored
+        }
+        switch format {
+        case let .fp8Block(blockRows, blockColumns):
+            let scale = module + ".weight_scale_inv"
+            parts = [Part(name: module + ".weight", shape: logicalShape, dtype: .f8e4m3),
+                     Part(name: scale, shape: [(rows + blockRows - 1) / blockRows, (columns + blockColumns - 1) / blockColumns],
+                          dtype: floating(scale, .f32))]
+        case let .mlxAffine(groupSize, bits):
+            guard columns % groupSize == 0, columns * bits % 32 == 0 else {
+                throw .invalidQuantization(file: file, reason: "'\(module).weight' has \(columns) columns, which do not "
+                    + "divide into groups of \(groupSize) packed in 32-bit words at \(bits) bits")
+            }
+            let groups = [rows, columns / groupSize]
+            parts = [Part(name: module + ".weight", shape: [rows, columns * bits / 32], dtype: .u32),
+                     Part(name: module + ".scales", shape: groups, dtype: floating(module + ".scales", logicalDType)),
+                     Part(name: module + ".biases", shape: groups, dtype: floating(module + ".biases", logicalDType))]
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import Pretrained
+
+/// Malformed pre-quantized checkpoints end in one typed error naming the file, the tensor and the
+/// reason (or, in the packed mode, in an exact report), never in a trap or wrong values.
+@Suite struct QuantizedHostileTests {
+    /// A copy of fixture `name` with `edit` applied to its stored tensors and `config` to its config text.
+    static func variant(_ name: String, tensors edit: (inout [Tensor]) throws -> Void = { _ in },
+                        config: (String) -> String = { $0 }) throws -> TemporaryDirectory {
+        let folder = try TemporaryDirectory()
+        let source = Fixtures.path("quantized/\(name)")
+        let file = try SafetensorsFile(path: source + "/model.safetensors")
+        var tensors = try file.header.tensors.map { try file.tensor(named: $0.name) }
+        try edit(&tensors)
+        try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.file("model.safetensors"))
+        let text = try String(contentsOfFile: source + "/config.json", encoding: .utf8)
+        try folder.write("config.json", text: config(text))
+        return folder
+    }
+
+    static var dequantizing: LoadOptions {
+        var options = LoadOptions()
+        options.dequantize = true
+        return options
+    }
+
+    func error(_ body: () throws -> Void) -> PretrainedError? {
+        do { try body() } catch let error as PretrainedError { return error } catch { return nil }
+        return nil
+    }
+
+    @Test func aScaleOfTheWrongShapeNamesTheFileAndTensor() throws {
+        let folder = try Self.variant("fp8-llama") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == "model.layers.0.mlp.up_proj.weight_scale_inv" })
+            tensors[index] = try Tensor(name: tensors[index].name, dtype: .f32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 16))
+        }
+        for options in [LoadOptions(), Self.dequantizing] {
+            let thrown = error { _ = try load(pretrained: folder.path, options: options) }
+            guard case .shapeMismatch(let file, let tensor, let stored, let expected)? = thrown else {
+                Issue.record("expected a shape mismatch, got \(String(describing: thrown))")
+                continue
+            }
+            #expect(file.hasSuffix("model.safetensors"))
+            #expect(tensor == "model.layers.0.mlp.up_proj.weight_scale_inv")
+            #expect(stored == [2, 2] && expected == [4, 2])
+            #expect(!String(describing: thrown!).contains("\n"))
+        }
+    }
+
+    @Test(arguments: ["fp8-llama:model.layers.1.self_attn.o_proj.weight_scale_inv",
+                      "mlx-llama-4bit:model.layers.0.mlp.down_proj.biases"])
+    func aMissingCompanionIsMissingPackedAndAnErrorDequantized(case text: String) throws {
+        let parts = text.split(separator: ":").map(String.init)
+        let folder = try Self.variant(parts[0]) { tensors in tensors.removeAll { $0.name == parts[1] } }
+        let packed = try load(pretrained: folder.path)
+        #expect(packed.report.missing == [parts[1]])
+        #expect(packed.report.unexpected.isEmpty)
+        let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
+        guard case .invalidQuantizedTensor(_, let tensor, let reason)? = thrown else {
+            Issue.record("expected invalidQuantizedTensor, got \(String(describing: thrown))")
+            return
+        }
+        #expect(tensor == parts[1])
+        #expect(reason.contains("missing"))
+    }
+
+    @Test(arguments: [
+        ("\"bits\": 4", "\"bits\": 7", "bits 7 is not one of 2, 3, 4, 5, 6, 8"),
+        ("\"group_size\": 32", "\"group_size\": 0", "group_size 0 must be positive"),
+        ("\"mode\": \"affine\"", "\"mode\": \"mxfp4\"", "mode 'mxfp4' is not supported"),
+    ])
+    func anUnusableMLXConfigIsATypedError(find: String, replace: String, reason: String) throws {
+        let folder = try Self.variant("mlx-llama-4bit", config: { $0.replacingOccurrences(of: find, with: replace) })
+        let thrown = error { _ = try load(pretrained: folder.path) }
+        guard case .invalidQuantization(let file, let message)? = thrown else {
+            Issue.record("expected invalidQuantization, got \(String(describing: thrown))")
+            return
+        }
+        #expect(file.hasSuffix("config.json"))
+        #expect(message.contains(reason), "\(message)")
+    }
+
+    @Test func anUnknownQuantMethodIsNamed() throws {
+        let folder = try Self.variant("fp8-llama", config: {
+            $0.replacingOccurrences(of: "\"quant_method\": \"fp8\"", with: "\"quant_method\": \"bitsandbytes-9\"")
+        })
+        let thrown = error { _ = try load(pretrained: folder.path) }
+        #expect(String(describing: thrown.map { "\($0)" } ?? "").contains("quant_method 'bitsandbytes-9' is not supported"))
+    }
+
+    /// A group size that does not divide the weight leaves the module unquantized (as mlx_lm's
+    /// predicate does), so its packed U32 weight no longer fits the slot: a typed error naming the shard and the tensor.
+    @Test func packedSizesThatDoNotDivideAreRejected() throws {
+        let folder = try Self.variant("mlx-llama-4bit", config: { $0.replacingOccurrences(of: "\"group_size\": 32", with: "\"group_size\": 64") })
+        let thrown = error { _ = try load(pretrained: folder.path) }
+        switch thrown {
+        case .unsupportedConversion(let file, let tensor, .u32, _)?, .shapeMismatch(let file, let tensor, _, _)?:
+            #expect(file.hasSuffix("model.safetensors"))
+            #expect(tensor == "model.embed_tokens.weight")
+        default:
+            Issue.record("expected a typed conversion or shape error, got \(String(describing: thrown))")
+        }
+    }
+
+    /// Packed data whose shape does not fit the format fails the kernel's checks, naming the tensor.
+    @Test func theKernelChecksThePackedShape() throws {
+        let data = try Tensor(name: "w", dtype: .u32, shape: [2, 3], bytes: [UInt8](repeating: 0, count: 24))
+        let scales = try Tensor(name: "s", dtype: .bf16, shape: [2, 1], bytes: [UInt8](repeating: 0, count: 4))
+        let parameter = QuantizedParameter(name: "m.weight", format: .mlxAffine(groupSize: 32, bits: 4), data: data,
+                                           scales: scales, biases: scales, logicalShape: [2, 32], logicalDType: .bf16)
+        let thrown = error { _ = try Dequantize.dequantize(parameter, file: "model.safetensors") }
+        #expect(thrown.map { "\($0)" } == "model.safetensors: quantized tensor 'w' is U32 [2, 3], expected U32 [2, 4] "
+            + "for 32 columns at 4 bits")
+    }
+
+    /// Every E4M3FN byte widens as PyTorch's float8_e4m3fn does (spot values; NaN for 0x7F/0xFF).
+    @Test func fp8E4M3Decoding() {
+        #expect(Dequantize.fp8E4M3(0x00) == 0 && Dequantize.fp8E4M3(0x80).sign == .minus)
+        #expect(Dequantize.fp8E4M3(0x7E) == 448 && Dequantize.fp8E4M3(0xFE) == -448)
+        #expect(Dequantize.fp8E4M3(0x01) == 0x1p-9 && Dequantize.fp8E4M3(0x38) == 1)
+        #expect(Dequantize.fp8E4M3(0x7F).isNaN && Dequantize.fp8E4M3(0xFF).isNaN)
+    }
+}
