@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "mlx-llama-4bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mlx-llama-4bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
