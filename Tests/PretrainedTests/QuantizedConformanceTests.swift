@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mlx-llama-4bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "mlx-llama-4bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
@@ -67,6 +67,18 @@ import Testing
         #expect(view.data.dtype == .f8e4m3 && view.scales.shape == [4, 2] && view.scales.dtype == .f32)
         #expect(view.biases == nil && view.blockSize == [16, 16])
         #expect(model["lm_head.weight"]?.dtype == .bf16)
+    }
+
+    @Test func mxfp4ExpertsAreTheOnlyQuantizedParameters() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/mxfp4-gpt-oss"))
+        #expect(model.quantizedParameters.map(\.name) == ["model.layers.0.mlp.experts.gate_up_proj", "model.layers.0.mlp.experts.down_proj",
+                                                          "model.layers.1.mlp.experts.gate_up_proj", "model.layers.1.mlp.experts.down_proj"])
+        let view = try #require(model.quantizedParameter(named: "model.layers.1.mlp.experts.gate_up_proj"))
+        #expect(view.format == .mxfp4 && view.blockSize == [1, 32] && view.biases == nil)
+        #expect(view.logicalShape == [4, 32, 64] && view.logicalDType == .bf16)
+        #expect(view.data.dtype == .u8 && view.data.shape == [4, 64, 1, 16])
+        #expect(view.scales.dtype == .u8 && view.scales.shape == [4, 64, 1])
+        #expect(model["model.layers.1.mlp.experts.gate_up_proj_bias"]?.dtype == .bf16)
     }
 
     @Test(arguments: ["mlx-llama-4bit", "mlx-llama-8bit"])

@@ -48,7 +48,22 @@ import Testing
         }
     }
 
+    @Test func anMXFP4ScaleOfTheWrongShapeIsNamed() throws {
+        let name = "model.layers.0.mlp.experts.down_proj_scales"
+        let folder = try Self.variant("mxfp4-gpt-oss") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == name })
+            tensors[index] = try Tensor(name: name, dtype: .u8, shape: [4, 16, 2], bytes: [UInt8](repeating: 127, count: 128))
+        }
+        let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
+        guard case .shapeMismatch(_, let tensor, [4, 16, 2], [4, 32, 1])? = thrown else {
+            Issue.record("expected a shape mismatch, got \(String(describing: thrown))")
+            return
+        }
+        #expect(tensor == name)
+    }
+
     @Test(arguments: ["fp8-llama:model.layers.1.self_attn.o_proj.weight_scale_inv",
+                      "mxfp4-gpt-oss:model.layers.1.mlp.experts.gate_up_proj_blocks",
                       "mlx-llama-4bit:model.layers.0.mlp.down_proj.biases"])
     func aMissingCompanionIsMissingPackedAndAnErrorDequantized(case text: String) throws {
         let parts = text.split(separator: ":").map(String.init)

@@ -9,11 +9,9 @@ extension MetaModel {
                          tied: [(target: String, source: String)], file: String,
                          storedDType: (String) -> DType?) throws(PretrainedError)
         -> (slots: [TensorSlot], layouts: [QuantizedLayout]) {
-        var modules: [String: (className: String, shape: [Int])] = [:]
+        var modules: [String: String] = [:]
         func visit(_ module: Module, path: String) {
-            if let weight = module.entries.first(where: { $0.name == "weight" && $0.persistent }) {
-                modules[path] = (module.className, weight.shape)
-            }
+            modules[path] = module.className
             for child in module.children { visit(child.module, path: path.isEmpty ? child.name : path + "." + child.name) }
         }
         visit(root, path: "")
@@ -29,18 +27,20 @@ extension MetaModel {
         var result: [TensorSlot] = []
         var layouts: [QuantizedLayout] = []
         for slot in slots {
-            guard slot.name.hasSuffix(".weight"), slot.kind == .parameter, slot.dtype.isFloatingPoint else {
+            let parameter = String(slot.name.split(separator: ".").last ?? "")
+            let replaced = scheme.method == "mxfp4" ? ["gate_up_proj", "down_proj"] : ["weight"]
+            guard replaced.contains(parameter), slot.kind == .parameter, slot.dtype.isFloatingPoint else {
                 result.append(slot)
                 continue
             }
-            let module = String(slot.name.dropLast(".weight".count))
-            guard let declared = modules[module], !skipped.contains(where: { QuantizationScheme.matches(module, $0) }),
-                  let format = scheme.format(module: module, className: declared.className, weightShape: slot.shape) else {
+            let module = String(slot.name.dropLast(parameter.count + 1))
+            guard let className = modules[module], !skipped.contains(where: { QuantizationScheme.matches(module, $0) }),
+                  let format = scheme.format(module: module, className: className, weightShape: slot.shape) else {
                 result.append(slot)
                 continue
             }
-            let layout = try QuantizedLayout(module: module, format: format, logicalShape: slot.shape, logicalDType: slot.dtype,
-                                             storedDType: storedDType, file: file)
+            let layout = try QuantizedLayout(module: module, parameter: parameter, format: format, logicalShape: slot.shape,
+                                             logicalDType: slot.dtype, storedDType: storedDType, file: file)
             layouts.append(layout)
             result += layout.parts.map { TensorSlot(name: $0.name, shape: $0.shape, dtype: $0.dtype, kind: .parameter) }
         }

@@ -1,6 +1,6 @@
 /// Dequantization kernels, bit-exact with the reference implementations: `transformers` 5.23's
 /// CPU fallback for FP8 blocks (`Fp8Dequantize`: weight and scale widened to F32, one F32
-/// product, one rounding to the slot dtype) and `mlx.core.dequantize` for MLX affine (in the
+/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and `mlx.core.dequantize` for MLX affine (in the
 /// scales' dtype: `scale * q` rounded, then `+ bias` rounded, as MLX's half types compute).
 /// Rows are dequantized straight into the destination, in parallel chunks.
 public enum Dequantize {
@@ -10,15 +10,16 @@ public enum Dequantize {
     ///   stored tensors do not fit the format (shapes, dtypes), `.allocationFailed`.
     public static func dequantize(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) -> Tensor {
         let shape = parameter.logicalShape
-        guard shape.count == 2 else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has shape \(shape), not 2-D")
+        let rank = parameter.format == .mxfp4 ? 3 : 2
+        guard shape.count == rank, shape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not \(rank)-D")
         }
         let (rows, columns) = (shape[0], shape[1])
         let dtype = parameter.logicalDType
         guard dtype == .f32 || dtype == .bf16 || dtype == .f16 else {
             throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "cannot be dequantized to \(dtype.rawValue)")
         }
-        let storage = try TensorStorage.allocate(byteCount: rows * columns * dtype.bitSize / 8, zeroed: false,
+        let storage = try TensorStorage.allocate(byteCount: shape.reduce(1, *) * dtype.bitSize / 8, zeroed: false,
                                                  tensor: parameter.name)
         let out = UnsafeMutableRawPointer(storage.bytes.baseAddress)
         switch parameter.format {
@@ -35,6 +36,23 @@ public enum Dequantize {
                 for column in 0..<columns {
                     let value = fp8E4M3(weight.load(fromByteOffset: base + column, as: UInt8.self))
                     store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
+                }
+            } }
+        case .mxfp4:
+            try checkMXFP4(parameter, file: file)
+            // transformers' convert_moe_packed_tensors: lut[nibble] (low nibble first) times 2^(scale - 127),
+            // rounded once to the slot dtype, stored [experts, out, in] then transposed to [experts, in, out].
+            let (inputs, outputs) = (shape[1], shape[2])
+            parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
+                forRows(rows * outputs) { row in
+                    let expert = row / outputs, output = row % outputs
+                    for input in 0..<inputs {
+                        let byte = blocks.load(fromByteOffset: row * inputs / 2 + input / 2, as: UInt8.self)
+                        let nibble = input & 1 == 0 ? byte & 0xF : byte >> 4
+                        let exponent = Int(scales.load(fromByteOffset: row * (inputs / 32) + input / 32, as: UInt8.self)) - 127
+                        let value = fp4E2M1[Int(nibble)] * Float(sign: .plus, exponent: exponent, significand: 1)
+                        store(value, out, (expert * inputs + input) * outputs + output, dtype)
+                    }
                 }
             } }
         case let .mlxAffine(groupSize, bits):
@@ -81,6 +99,22 @@ public enum Dequantize {
                 + "divide the weight's \(parameter.logicalShape) into whole blocks")
         }
     }
+
+    static func checkMXFP4(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) {
+        let shape = parameter.logicalShape
+        let (experts, inputs, outputs) = (shape[0], shape[1], shape[2])
+        guard inputs % 32 == 0, parameter.data.dtype == .u8, parameter.data.shape == [experts, outputs, inputs / 32, 16] else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
+                + "\(parameter.data.shape), expected U8 [\(experts), \(outputs), \(inputs / 32), 16] for logical \(shape)")
+        }
+        guard parameter.scales.dtype == .u8, parameter.scales.shape == [experts, outputs, inputs / 32] else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.scales.name, reason: "is \(parameter.scales.dtype.rawValue) "
+                + "\(parameter.scales.shape), expected U8 [\(experts), \(outputs), \(inputs / 32)]")
+        }
+    }
+
+    /// E2M1 (FP4) values by nibble, as transformers' `FP4_VALUES`.
+    static let fp4E2M1: [Float] = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6]
 
     static func checkMLX(_ parameter: QuantizedParameter, groupSize: Int, bits: Int, file: String) throws(PretrainedError) {
         let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])

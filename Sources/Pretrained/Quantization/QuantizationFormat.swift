@@ -7,21 +7,16 @@ public enum QuantizationFormat: Sendable, Hashable {
     /// little-endian into U32 words along the last dimension, with one `scales` and one `biases`
     /// value per `groupSize` consecutive elements: `w = scale * q + bias`.
     case mlxAffine(groupSize: Int, bits: Int)
-
-    /// The names, relative to the module, of the stored tensors that replace its `weight`, in
-    /// checkpoint order: the packed weight first.
-    public var storedNames: [String] {
-        switch self {
-        case .fp8Block: return ["weight", "weight_scale_inv"]
-        case .mlxAffine: return ["weight", "scales", "biases"]
-        }
-    }
+    /// MXFP4 (`quant_method: "mxfp4"`, gpt-oss experts): `NAME_blocks` (U8, two E2M1 values per
+    /// byte, 32 per block, low nibble first) and `NAME_scales` (one E8M0 exponent per block, as U8).
+    case mxfp4
 
     /// A short name for reports: `fp8-block`, `mlx-affine`.
     public var name: String {
         switch self {
         case .fp8Block: return "fp8-block"
         case .mlxAffine: return "mlx-affine"
+        case .mxfp4: return "mxfp4"
         }
     }
 }

@@ -10,7 +10,7 @@
 /// scheme?.format(module: "model.layers.0.mlp.up_proj", className: "Linear", weightShape: [64, 32])
 /// ```
 public struct QuantizationScheme: Sendable {
-    /// `fp8` or `mlx`.
+    /// `fp8`, `mxfp4` or `mlx`.
     public var method: String
     /// The format of modules without an override.
     public var format: QuantizationFormat
@@ -56,9 +56,13 @@ public struct QuantizationScheme: Sendable {
                                             modulesToNotConvert: skip, overrides: [:])
             scheme.defaultSkips = listed == nil || listed == .null
             return scheme
+        case "mxfp4":
+            var skip: [String] = []
+            if case .array(let items)? = config["modules_to_not_convert"] { skip = items.compactMap(\.stringValue) }
+            return QuantizationScheme(method: "mxfp4", format: .mxfp4, modulesToNotConvert: skip, overrides: [:])
         default:
             throw .invalidQuantization(file: file, reason: "quant_method '\(method)' is not supported "
-                + "(supported: fp8, and MLX's 'quantization')")
+                + "(supported: fp8, mxfp4, and MLX's 'quantization')")
         }
     }
 
@@ -97,10 +101,15 @@ public struct QuantizationScheme: Sendable {
 
     /// The format that replaces the `weight` of the module at `module` (class `className`, weight
     /// shape `weightShape`), `nil` when the module stays unquantized, as the quantizer decides
-    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`; MLX quantizes
+    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`; MXFP4 the
+    /// fused experts of gpt-oss (`weightShape` is then the parameter's); MLX quantizes
     /// `Linear` and `Embedding` modules whose last dimension divides by the group size, unless
     /// the module's own entry says otherwise.
     public func format(module: String, className: String, weightShape: [Int]) -> QuantizationFormat? {
+        if method == "mxfp4" {
+            // Mxfp4GptOssExperts replaces GptOssExperts: its gate_up_proj and down_proj.
+            return className == "GptOssExperts" && weightShape.count == 3 ? format : nil
+        }
         guard weightShape.count == 2 else { return nil }
         switch method {
         case "fp8":

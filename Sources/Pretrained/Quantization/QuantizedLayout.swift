@@ -18,8 +18,8 @@ public struct QuantizedLayout: Sendable, Hashable {
     /// The packed weight first, then its companions, in `format.storedNames` order.
     public var parts: [Part]
 
-    /// The logical parameter's name, `module.weight`.
-    public var name: String { module + ".weight" }
+    /// The logical parameter's name (`module.weight`, or `module.gate_up_proj` for MXFP4 experts).
+    public var name: String
 
     /// The layout of `module`'s `weight` (shape `[out, in]`, dtype `dtype`) under `format`;
     /// `storedDType` gives a companion's dtype in the checkpoint, when it has the tensor (scales
@@ -27,12 +27,24 @@ public struct QuantizedLayout: Sendable, Hashable {
     ///
     /// - Throws: `PretrainedError.invalidQuantization` when the weight's last dimension does not
     ///   pack into whole 32-bit words.
-    public init(module: String, format: QuantizationFormat, logicalShape: [Int], logicalDType: DType,
-                storedDType: (String) -> DType?, file: String) throws(PretrainedError) {
+    public init(module: String, parameter: String = "weight", format: QuantizationFormat, logicalShape: [Int],
+                logicalDType: DType, storedDType: (String) -> DType?, file: String) throws(PretrainedError) {
         self.module = module
+        self.name = module + "." + parameter
         self.format = format
         self.logicalShape = logicalShape
         self.logicalDType = logicalDType
+        if case .mxfp4 = format {
+            guard logicalShape.count == 3, logicalShape[1] % 32 == 0 else {
+                throw .invalidQuantization(file: file, reason: "'\(module).\(parameter)' has shape \(logicalShape), whose "
+                    + "input dimension does not divide into MXFP4 blocks of 32")
+            }
+            let (experts, inputs, outputs) = (logicalShape[0], logicalShape[1], logicalShape[2])
+            let base = module + "." + parameter
+            parts = [Part(name: base + "_blocks", shape: [experts, outputs, inputs / 32, 16], dtype: .u8),
+                     Part(name: base + "_scales", shape: [experts, outputs, inputs / 32], dtype: .u8)]
+            return
+        }
         let (rows, columns) = (logicalShape[0], logicalShape[1])
         func floating(_ name: String, _ fallback: DType) -> DType {
             guard let stored = storedDType(name), stored.isFloatingPoint, stored.bitSize >= 16 else { return fallback }
@@ -53,6 +65,8 @@ public struct QuantizedLayout: Sendable, Hashable {
             parts = [Part(name: module + ".weight", shape: [rows, columns * bits / 32], dtype: .u32),
                      Part(name: module + ".scales", shape: groups, dtype: floating(module + ".scales", logicalDType)),
                      Part(name: module + ".biases", shape: groups, dtype: floating(module + ".biases", logicalDType))]
+        case .mxfp4:
+            parts = []
         }
     }
 }

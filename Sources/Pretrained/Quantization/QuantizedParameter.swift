@@ -10,13 +10,14 @@ public struct QuantizedParameter: Sendable {
     /// The logical parameter's name (`model.layers.0.mlp.up_proj.weight`).
     public var name: String
     public var format: QuantizationFormat
-    /// The packed weight as stored (F8_E4M3 `[out, in]`, or U32 `[out, in * bits / 32]`).
+    /// The packed weight as stored (F8_E4M3 `[out, in]`; U32 `[out, in * bits / 32]`; MXFP4: U8
+    /// `[experts, out, in / 32, 16]` for a logical `[experts, in, out]`).
     public var data: Tensor
-    /// FP8: `weight_scale_inv` (one per block); MLX: `scales` (one per group).
+    /// FP8: `weight_scale_inv` (one per block); MLX: `scales` (one per group); MXFP4: `_scales`.
     public var scales: Tensor
     /// MLX: `biases` (one per group); `nil` for FP8.
     public var biases: Tensor?
-    /// The dequantized shape `[out, in]` and the slot dtype it dequantizes to.
+    /// The dequantized shape (`[out, in]`; MXFP4 `[experts, in, out]`) and the slot dtype.
     public var logicalShape: [Int]
     public var logicalDType: DType
 
@@ -36,6 +37,7 @@ public struct QuantizedParameter: Sendable {
         switch format {
         case let .fp8Block(rows, columns): return [rows, columns]
         case let .mlxAffine(groupSize, _): return [1, groupSize]
+        case .mxfp4: return [1, 32]
         }
     }
 
