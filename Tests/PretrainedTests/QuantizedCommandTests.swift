@@ -28,6 +28,18 @@ import Testing
         }
     }
 
+    /// `inspect --model` on a quantized config counts the packed bytes: those of the stored tensors.
+    @Test(arguments: ["fp8-llama", "mxfp4-gpt-oss", "mlx-llama-4bit", "mlx-llama-8bit"])
+    func inspectModelCountsQuantizedBytes(fixture: String) throws {
+        let path = Fixtures.path("quantized/\(fixture)")
+        let file = try SafetensorsFile(path: path + "/model.safetensors")
+        let stored = file.header.tensors.reduce(0) { $0 + $1.byteCount }
+        let result = try CommandResult.run(["inspect", "--model", path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONParser.parse(Array(result.stdout.utf8))
+        #expect(json["parameter_bytes"]?.intValue == stored)
+    }
+
     @Test func aHostileQuantizationIsOneErrorLine() throws {
         let folder = try QuantizedHostileTests.variant("mlx-llama-4bit", config: {
             $0.replacingOccurrences(of: "\"bits\": 4", with: "\"bits\": 7")
