@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "mlx-llama-4bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
@@ -81,7 +81,7 @@ import Testing
         #expect(model["model.layers.1.mlp.experts.gate_up_proj_bias"]?.dtype == .bf16)
     }
 
-    @Test(arguments: ["mlx-llama-4bit", "mlx-llama-8bit"])
+    @Test(arguments: ["mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"])
     func mlxTiedEmbeddingSharesOneStorageInBothModes(fixture: String) throws {
         let packed = try load(pretrained: Fixtures.path("quantized/\(fixture)"))
         for suffix in ["weight", "scales", "biases"] {
@@ -90,7 +90,7 @@ import Testing
             #expect(head.sharesStorage(with: embedding), "\(suffix)")
         }
         let view = try #require(packed.quantizedParameter(named: "model.embed_tokens.weight"))
-        let bits = fixture.hasPrefix("mlx-llama-4") ? 4 : 8
+        let bits = Int(fixture.dropFirst("mlx-llama-".count).prefix(1)) ?? 0
         #expect(view.format == .mlxAffine(groupSize: 32, bits: bits))
         #expect(view.data.shape == [64, 32 * bits / 32] && view.scales.shape == [64, 1] && view.biases?.shape == [64, 1])
         var options = LoadOptions()

@@ -72,10 +72,11 @@ import Testing
         #expect(packed.report.missing == [parts[1]])
         #expect(packed.report.unexpected.isEmpty)
         let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
-        guard case .invalidQuantizedTensor(_, let tensor, let reason)? = thrown else {
+        guard case .invalidQuantizedTensor(let file, let tensor, let reason)? = thrown else {
             Issue.record("expected invalidQuantizedTensor, got \(String(describing: thrown))")
             return
         }
+        #expect(file == folder.file("model.safetensors"))
         #expect(tensor == parts[1])
         #expect(reason.contains("missing"))
     }
@@ -127,6 +128,17 @@ import Testing
         let thrown = error { _ = try Dequantize.dequantize(parameter, file: "model.safetensors") }
         #expect(thrown.map { "\($0)" } == "model.safetensors: quantized tensor 'w' is U32 [2, 3], expected U32 [2, 4] "
             + "for 32 columns at 4 bits")
+    }
+
+    /// FP8 scale grids that do not divide the weight (transformers raises there) are a typed error.
+    @Test func anFP8ScaleGridThatDoesNotDivideTheWeightIsRejected() throws {
+        let data = try Tensor(name: "m.weight", dtype: .f8e4m3, shape: [40, 16], bytes: [UInt8](repeating: 0x38, count: 640))
+        let scales = try Tensor(name: "m.weight_scale_inv", dtype: .f32, shape: [3, 1], bytes: [UInt8](repeating: 0, count: 12))
+        let parameter = QuantizedParameter(name: "m.weight", format: .fp8Block(rows: 16, columns: 16), data: data,
+                                           scales: scales, biases: nil, logicalShape: [40, 16], logicalDType: .bf16)
+        let thrown = error { _ = try Dequantize.dequantize(parameter, file: "model.safetensors") }
+        #expect(thrown.map { "\($0)" } == "model.safetensors: quantized tensor 'm.weight_scale_inv' has shape [3, 1], which "
+            + "does not divide the weight's [40, 16] into whole blocks")
     }
 
     /// Every E4M3FN byte widens as PyTorch's float8_e4m3fn does (spot values; NaN for 0x7F/0xFF).

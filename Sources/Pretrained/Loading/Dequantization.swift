@@ -6,7 +6,9 @@ enum Dequantization {
     ///
     /// - Throws: `PretrainedError.invalidQuantizedTensor` naming the checkpoint, the tensor and
     ///   the reason when a quantized weight lacks a companion or its parts do not fit the format.
-    static func apply(_ packed: PretrainedModel, plain: MetaModel, source: String) throws(PretrainedError) -> PretrainedModel {
+    ///   `files` gives the shard each stored tensor is in (errors name it; `source` otherwise).
+    static func apply(_ packed: PretrainedModel, plain: MetaModel, source: String,
+                      files: [String: String] = [:]) throws(PretrainedError) -> PretrainedModel {
         let missing = Set(packed.report.missing)
         var dequantized: [String: Tensor] = [:]
         var byStorage: [ObjectIdentifier: TensorStorage] = [:]
@@ -17,8 +19,9 @@ enum Dequantization {
                 stillMissing.append(layout.name)
                 continue
             }
+            let file = layout.parts.lazy.compactMap { files[$0.name] }.first ?? source
             if let first = absent.first {
-                throw .invalidQuantizedTensor(file: source, tensor: first.name,
+                throw .invalidQuantizedTensor(file: file, tensor: first.name,
                                               reason: "is missing: '\(layout.name)' cannot be dequantized without it")
             }
             guard let parameter = packed.quantizedParameter(layout) else { continue }
@@ -28,7 +31,7 @@ enum Dequantization {
                                                       shape: layout.logicalShape, storage: shared)
                 continue
             }
-            let tensor = try Dequantize.dequantize(parameter, file: source)
+            let tensor = try Dequantize.dequantize(parameter, file: file)
             byStorage[key] = tensor.storage
             dequantized[layout.name] = tensor
         }

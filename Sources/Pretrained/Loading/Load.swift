@@ -37,7 +37,9 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
                                         initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
     if options.dequantize, quantization != nil {
         let plain = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-        loaded = try Dequantization.apply(loaded, plain: plain, source: source)
+        let files = Dictionary(opened.shards.flatMap { shard in shard.header.tensors.map { ($0.name, shard.shard.path) } },
+                               uniquingKeysWith: { first, _ in first })
+        loaded = try Dequantization.apply(loaded, plain: plain, source: source, files: files)
     }
     if options.strict { try requireComplete(loaded.report, source: source) }
     return loaded
