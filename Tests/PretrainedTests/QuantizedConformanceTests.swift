@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "gptq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
@@ -67,6 +67,16 @@ import Testing
         #expect(view.data.dtype == .f8e4m3 && view.scales.shape == [4, 2] && view.scales.dtype == .f32)
         #expect(view.biases == nil && view.blockSize == [16, 16])
         #expect(model["lm_head.weight"]?.dtype == .bf16)
+    }
+
+    @Test func gptqTypedView() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/gptq-llama-4bit"))
+        #expect(model.quantizedParameters.count == 14)
+        let view = try #require(model.quantizedParameter(named: "model.layers.0.mlp.down_proj.weight"))
+        #expect(view.format == .gptq(groupSize: 16, bits: 4, zeroOffset: 1) && view.groupSize == 16)
+        #expect(view.logicalShape == [32, 64] && view.logicalDType == .f16)
+        #expect(view.data.dtype == .i32 && view.data.shape == [8, 32] && view.scales.shape == [4, 32])
+        #expect(view.zeros?.shape == [4, 4] && view.groupIndices?.shape == [64] && view.biases == nil)
     }
 
     @Test func mxfp4ExpertsAreTheOnlyQuantizedParameters() throws {

@@ -64,6 +64,7 @@ import Testing
 
     @Test(arguments: ["fp8-llama:model.layers.1.self_attn.o_proj.weight_scale_inv",
                       "mxfp4-gpt-oss:model.layers.1.mlp.experts.gate_up_proj_blocks",
+                      "gptq-llama-4bit:model.layers.0.self_attn.q_proj.g_idx",
                       "mlx-llama-4bit:model.layers.0.mlp.down_proj.biases"])
     func aMissingCompanionIsMissingPackedAndAnErrorDequantized(case text: String) throws {
         let parts = text.split(separator: ":").map(String.init)
@@ -139,6 +140,27 @@ import Testing
         let thrown = error { _ = try Dequantize.dequantize(parameter, file: "model.safetensors") }
         #expect(thrown.map { "\($0)" } == "model.safetensors: quantized tensor 'm.weight_scale_inv' has shape [3, 1], which "
             + "does not divide the weight's [40, 16] into whole blocks")
+    }
+
+    /// A GPTQ group index outside the scales is a typed error, not an out-of-bounds read.
+    @Test func aGPTQGroupIndexOutOfRangeIsRejected() throws {
+        let name = "model.layers.0.self_attn.q_proj.g_idx"
+        let folder = try Self.variant("gptq-llama-4bit") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == name })
+            tensors[index] = try Tensor(name: name, dtype: .i32, shape: [32], bytes: [UInt8](repeating: 0x7F, count: 128))
+        }
+        let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
+        guard case .invalidQuantizedTensor(let file, let tensor, let reason)? = thrown else {
+            Issue.record("expected invalidQuantizedTensor, got \(String(describing: thrown))")
+            return
+        }
+        #expect(file == folder.file("model.safetensors") && tensor == name && reason.contains("group index"))
+    }
+
+    @Test func gptqBitsAreChecked() throws {
+        let folder = try Self.variant("gptq-llama-4bit", config: { $0.replacingOccurrences(of: "\"bits\": 4", with: "\"bits\": 3") })
+        let thrown = error { _ = try load(pretrained: folder.path) }
+        #expect(thrown.map { "\($0)" }?.hasSuffix("config.json: quantization: gptq bits must be 2, 4 or 8") == true)
     }
 
     /// Every E4M3FN byte widens as PyTorch's float8_e4m3fn does (spot values; NaN for 0x7F/0xFF).

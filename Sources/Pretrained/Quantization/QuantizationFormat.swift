@@ -10,6 +10,11 @@ public enum QuantizationFormat: Sendable, Hashable {
     /// MXFP4 (`quant_method: "mxfp4"`, gpt-oss experts): `NAME_blocks` (U8, two E2M1 values per
     /// byte, 32 per block, low nibble first) and `NAME_scales` (one E8M0 exponent per block, as U8).
     case mxfp4
+    /// GPTQ (`quant_method: "gptq"`, bits 2, 4 or 8): `qweight` I32 `[in * bits / 32, out]` packed
+    /// along the input, `qzeros` I32 `[groups, out * bits / 32]`, `scales` F16 `[groups, out]`,
+    /// `g_idx` I32 `[in]`; `w = scale * (q - (zero + zeroOffset))` (`zeroOffset` 1 for the v1
+    /// checkpoint format, 0 for `gptq_v2`).
+    case gptq(groupSize: Int, bits: Int, zeroOffset: Int)
 
     /// A short name for reports: `fp8-block`, `mlx-affine`.
     public var name: String {
@@ -17,6 +22,7 @@ public enum QuantizationFormat: Sendable, Hashable {
         case .fp8Block: return "fp8-block"
         case .mlxAffine: return "mlx-affine"
         case .mxfp4: return "mxfp4"
+        case .gptq: return "gptq"
         }
     }
 }

@@ -56,6 +56,23 @@ public struct QuantizationScheme: Sendable {
                                             modulesToNotConvert: skip, overrides: [:])
             scheme.defaultSkips = listed == nil || listed == .null
             return scheme
+        case "gptq":
+            guard let bits = config["bits"]?.intValue, [2, 4, 8].contains(bits) else {
+                throw .invalidQuantization(file: file, reason: "gptq bits must be 2, 4 or 8")
+            }
+            var groupSize = config["group_size"]?.intValue ?? 128
+            guard groupSize == -1 || (groupSize > 0 && groupSize <= 1 << 20) else {
+                throw .invalidQuantization(file: file, reason: "gptq group_size \(groupSize) must be positive or -1")
+            }
+            if groupSize == -1 { groupSize = Int.max / 2 }
+            let v2 = config["checkpoint_format"]?.stringValue == "gptq_v2"
+            var skip: [String] = []
+            let listed = config["modules_to_not_convert"]
+            if case .array(let items)? = listed { skip = items.compactMap(\.stringValue) }
+            var scheme = QuantizationScheme(method: "gptq", format: .gptq(groupSize: groupSize, bits: bits, zeroOffset: v2 ? 0 : 1),
+                                            modulesToNotConvert: skip, overrides: [:])
+            scheme.defaultSkips = listed == nil || listed == .null
+            return scheme
         case "mxfp4":
             var skip: [String] = []
             if case .array(let items)? = config["modules_to_not_convert"] { skip = items.compactMap(\.stringValue) }
@@ -112,7 +129,7 @@ public struct QuantizationScheme: Sendable {
         }
         guard weightShape.count == 2 else { return nil }
         switch method {
-        case "fp8":
+        case "fp8", "gptq":
             guard className == "Linear", !modulesToNotConvert.contains(where: { Self.matches(module, $0) }) else { return nil }
             return format
         default:

@@ -65,6 +65,16 @@ public struct QuantizedLayout: Sendable, Hashable {
             parts = [Part(name: module + ".weight", shape: [rows, columns * bits / 32], dtype: .u32),
                      Part(name: module + ".scales", shape: groups, dtype: floating(module + ".scales", logicalDType)),
                      Part(name: module + ".biases", shape: groups, dtype: floating(module + ".biases", logicalDType))]
+        case let .gptq(groupSize, bits, _):
+            guard columns * bits % 32 == 0, rows * bits % 32 == 0 else {
+                throw .invalidQuantization(file: file, reason: "'\(module).weight' \(logicalShape) does not pack into "
+                    + "32-bit words at \(bits) bits")
+            }
+            let groups = (columns + groupSize - 1) / groupSize
+            parts = [Part(name: module + ".qweight", shape: [columns * bits / 32, rows], dtype: .i32),
+                     Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
+                     Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16)),
+                     Part(name: module + ".g_idx", shape: [columns], dtype: .i32)]
         case .mxfp4:
             parts = []
         }

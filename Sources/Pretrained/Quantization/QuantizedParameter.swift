@@ -17,12 +17,17 @@ public struct QuantizedParameter: Sendable {
     public var scales: Tensor
     /// MLX: `biases` (one per group); `nil` for FP8.
     public var biases: Tensor?
+    /// GPTQ: the packed zero points `qzeros`, and `g_idx` (each input's group).
+    public var zeros: Tensor?
+    public var groupIndices: Tensor?
     /// The dequantized shape (`[out, in]`; MXFP4 `[experts, in, out]`) and the slot dtype.
     public var logicalShape: [Int]
     public var logicalDType: DType
 
     public init(name: String, format: QuantizationFormat, data: Tensor, scales: Tensor, biases: Tensor?,
-                logicalShape: [Int], logicalDType: DType) {
+                zeros: Tensor? = nil, groupIndices: Tensor? = nil, logicalShape: [Int], logicalDType: DType) {
+        self.zeros = zeros
+        self.groupIndices = groupIndices
         self.name = name
         self.format = format
         self.data = data
@@ -38,9 +43,13 @@ public struct QuantizedParameter: Sendable {
         case let .fp8Block(rows, columns): return [rows, columns]
         case let .mlxAffine(groupSize, _): return [1, groupSize]
         case .mxfp4: return [1, 32]
+        case let .gptq(groupSize, _, _): return [groupSize, 1]
         }
     }
 
-    /// The group size (MLX) or the block's column count (FP8).
-    public var groupSize: Int { blockSize[1] }
+    /// The group size (MLX, GPTQ) or the block's column count (FP8).
+    public var groupSize: Int {
+        if case .gptq(let groupSize, _, _) = format { return groupSize }
+        return blockSize[1]
+    }
 }
