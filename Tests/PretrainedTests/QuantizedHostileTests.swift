@@ -163,6 +163,18 @@ import Testing
         #expect(thrown.map { "\($0)" }?.hasSuffix("config.json: quantization: gptq bits must be 2, 4 or 8") == true)
     }
 
+    /// GPTQ `group_size: -1` is one group over all inputs; 0 is an error.
+    @Test func gptqGroupSizeMinusOneIsOneGroup() throws {
+        let json = try JSONParser.parse(Array(#"{"quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": -1}}"#.utf8))
+        let scheme = try #require(try QuantizationScheme.detect(config: json, file: "config.json"))
+        #expect(scheme.format == .gptq(groupSize: -1, bits: 4, zeroOffset: 1))
+        let layout = try QuantizedLayout(module: "m", format: scheme.format, logicalShape: [16, 64], logicalDType: .f16,
+                                         storedDType: { _ in nil }, file: "config.json")
+        #expect(layout.parts.map(\.shape) == [[8, 16], [1, 2], [1, 16], [64]])
+        let zero = try JSONParser.parse(Array(#"{"quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 0}}"#.utf8))
+        #expect(throws: PretrainedError.self) { _ = try QuantizationScheme.detect(config: zero, file: "config.json") }
+    }
+
     /// Every E4M3FN byte widens as PyTorch's float8_e4m3fn does (spot values; NaN for 0x7F/0xFF).
     @Test func fp8E4M3Decoding() {
         #expect(Dequantize.fp8E4M3(0x00) == 0 && Dequantize.fp8E4M3(0x80).sign == .minus)

@@ -13,7 +13,7 @@ public enum QuantizationFormat: Sendable, Hashable {
     /// GPTQ (`quant_method: "gptq"`, bits 2, 4 or 8): `qweight` I32 `[in * bits / 32, out]` packed
     /// along the input, `qzeros` I32 `[groups, out * bits / 32]`, `scales` F16 `[groups, out]`,
     /// `g_idx` I32 `[in]`; `w = scale * (q - (zero + zeroOffset))` (`zeroOffset` 1 for the v1
-    /// checkpoint format, 0 for `gptq_v2`).
+    /// checkpoint format, 0 for `gptq_v2`); `groupSize` -1 is one group over all inputs.
     case gptq(groupSize: Int, bits: Int, zeroOffset: Int)
 
     /// A short name for reports: `fp8-block`, `mlx-affine`.

@@ -60,11 +60,10 @@ public struct QuantizationScheme: Sendable {
             guard let bits = config["bits"]?.intValue, [2, 4, 8].contains(bits) else {
                 throw .invalidQuantization(file: file, reason: "gptq bits must be 2, 4 or 8")
             }
-            var groupSize = config["group_size"]?.intValue ?? 128
+            let groupSize = config["group_size"]?.intValue ?? 128
             guard groupSize == -1 || (groupSize > 0 && groupSize <= 1 << 20) else {
                 throw .invalidQuantization(file: file, reason: "gptq group_size \(groupSize) must be positive or -1")
             }
-            if groupSize == -1 { groupSize = Int.max / 2 }
             let v2 = config["checkpoint_format"]?.stringValue == "gptq_v2"
             var skip: [String] = []
             let listed = config["modules_to_not_convert"]

@@ -70,7 +70,7 @@ public struct QuantizedLayout: Sendable, Hashable {
                 throw .invalidQuantization(file: file, reason: "'\(module).weight' \(logicalShape) does not pack into "
                     + "32-bit words at \(bits) bits")
             }
-            let groups = (columns + groupSize - 1) / groupSize
+            let groups = groupSize <= 0 ? 1 : (columns + groupSize - 1) / groupSize   // -1: one group
             parts = [Part(name: module + ".qweight", shape: [columns * bits / 32, rows], dtype: .i32),
                      Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
                      Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16)),
