@@ -19,6 +19,7 @@ import sys
 
 from fixtures.common import FIXTURES, safetensors, torch, transformers, write_json  # first: pins the environment
 from fixtures.families import make_cases, make_models
+from fixtures.quantized import make_quantized
 from fixtures.safetensors_files import make_safetensors
 from fixtures.skeletons import make_configs
 
@@ -27,6 +28,7 @@ PARTS = {
     "models": make_models,
     "cases": make_cases,
     "configs": make_configs,
+    "quantized": make_quantized,
 }
 
 

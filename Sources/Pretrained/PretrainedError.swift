@@ -140,6 +140,14 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// A compressed copy does not decode to the original's bytes.
     case verificationFailed(file: String, reason: String)
 
+    // MARK: Quantization
+
+    /// A config's `quantization_config` / `quantization` that cannot be used: an unknown
+    /// `quant_method`, unsupported bits, a group or block size that is not positive.
+    case invalidQuantization(file: String, reason: String)
+    /// A quantized tensor or companion that does not fit its format (shape, dtype, a missing scale).
+    case invalidQuantizedTensor(file: String, tensor: String, reason: String)
+
     // MARK: Placement
 
     /// A `--max-memory` spec (`0=10GB,cpu=30GB,disk=1000GB`) or a memory size in it cannot be read.
@@ -155,6 +163,10 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
         switch self {
         case let .invalidTensorParallel(reason):
             return "tensor parallelism: \(reason)"
+        case let .invalidQuantization(file, reason):
+            return "\(file): quantization: \(reason)"
+        case let .invalidQuantizedTensor(file, tensor, reason):
+            return "\(file): quantized tensor '\(tensor)' \(reason)"
         case let .invalidMaxMemory(spec, reason):
             return "max memory '\(spec)': \(reason)"
         case let .placementFailed(reason):

@@ -55,6 +55,9 @@ extension PretrainedCommand {
 
         @OptionGroup var tensorParallel: TensorParallelOptions
 
+        @Flag(help: "Dequantize a pre-quantized checkpoint (FP8 blocks, MLX affine, MXFP4, GPTQ) to the slot dtype.")
+        var dequantize = false
+
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
             for mapping in keyMapping {
@@ -85,6 +88,7 @@ extension PretrainedCommand {
                 options.keyMapping = keyMapping.compactMap(Self.keyMappingPair)
                 options.generic = generic
                 options.tensorParallel = try tensorParallel.resolve()
+                options.dequantize = dequantize
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

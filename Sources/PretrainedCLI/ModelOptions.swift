@@ -22,9 +22,15 @@ struct ModelOptions: ParsableArguments {
     /// Whether an option of this group was given.
     var isUsed: Bool { dtype != nil || architecture != nil }
 
-    /// The skeleton of the model at `path` (a folder or its `config.json`); no weights are read.
+    /// The skeleton of the model at `path` (a folder or its `config.json`); no weights are read. A
+    /// pre-quantized config gives the packed skeleton (quantized weights and their companions, at
+    /// the format's default companion dtypes), so sizes and device maps count quantized bytes.
     func skeleton(path: String) throws -> MetaModel {
         let config = try ModelConfig.read(folderOrFile: path)
-        return try MetaModel(config: config, architecture: architecture, dtype: chosenDType())
+        guard let quantization = try QuantizationScheme.detect(config: config.json, file: config.file) else {
+            return try MetaModel(config: config, architecture: architecture, dtype: chosenDType())
+        }
+        let resolved = try ArchitectureRegistry.shared.resolve(config, name: architecture)
+        return try MetaModel(config: config, architecture: resolved, dtype: chosenDType(), quantization: quantization)
     }
 }

@@ -25,7 +25,14 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let opened = try OpenedCheckpoint.open(checkpoint, backend: options.backend)
     let dtype = try loadDType(options.dtype, config: config, opened: opened)
     let architecture = try resolveArchitecture(config, opened: opened, options: options)
-    let full = try MetaModel(config: config, architecture: architecture, dtype: dtype)
+    let quantization = try QuantizationScheme.detect(config: config.json, file: config.file)
+    if quantization != nil, let tp = options.tensorParallel, tp.size > 1 {
+        throw .invalidTensorParallel(reason: "a pre-quantized checkpoint cannot yet be loaded rank by rank")
+    }
+    let storedDTypes = quantization == nil ? [:] : Dictionary(opened.shards.flatMap { shard in
+        shard.header.tensors.map { ($0.name, $0.dtype) } }, uniquingKeysWith: { first, _ in first })
+    let full = try MetaModel(config: config, architecture: architecture, dtype: dtype, quantization: quantization,
+                             storedDType: { storedDTypes[$0] })
     let fullPlan = try LoadPlan(model: full, opened: opened, ignoreMismatchedSizes: options.ignoreMismatchedSizes,
                                 keyMapping: options.keyMapping)
     let (model, plan, layout) = try tensorParallelSlice(full, plan: fullPlan, tp: options.tensorParallel)
@@ -33,6 +40,12 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     var loaded = try Finalizer.finalize(model: model, plan: plan, storages: storages,
                                         initializationSeed: options.initializationSeed, seconds: monotonicSeconds() - start)
     loaded.tensorParallel = layout
+    if options.dequantize, quantization != nil {
+        let plain = try MetaModel(config: config, architecture: architecture, dtype: dtype)
+        let files = Dictionary(opened.shards.flatMap { shard in shard.header.tensors.map { ($0.name, shard.shard.path) } },
+                               uniquingKeysWith: { first, _ in first })
+        loaded = try Dequantization.apply(loaded, plain: plain, source: source, files: files)
+    }
     if options.strict { try requireComplete(loaded.report, source: source) }
     return loaded
 }

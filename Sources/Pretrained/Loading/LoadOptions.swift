@@ -51,6 +51,10 @@ public struct LoadOptions: Sendable {
     /// Load only this rank's slices under the collected tp plan, as `from_pretrained(tp_plan="auto")`
     /// (see `TensorParallelRank.resolve` for the launcher's environment); `nil` loads whole tensors.
     public var tensorParallel: TensorParallelRank?
+    /// Dequantize a pre-quantized checkpoint (config `quantization_config` / `quantization`) to
+    /// the slot dtype, exactly as `transformers` 5.23 (FP8, MXFP4) or `mlx.core.dequantize` (MLX
+    /// affine) does; without it, quantized weights and their companions are held as stored.
+    public var dequantize = false
     /// Called as tensors are read into owned memory (within a shard) and after each shard is
     /// read, from the thread that read them.
     public var progress: (@Sendable (LoadProgress) -> Void)?

@@ -24,11 +24,20 @@ public struct MetaModel: Sendable {
     public let tiedWeights: [(target: String, source: String)]
     /// Tensor, pipeline and expert parallel plans collected at post-init.
     public let plans: ParallelPlans
+    /// The quantization the skeleton was built for, if any.
+    public let quantization: QuantizationScheme?
+    /// Every quantized weight's stored layout, in slot order (empty without `quantization`).
+    public let quantizedLayouts: [QuantizedLayout]
 
     private let slotIndex: [String: Int]
 
     /// Builds the skeleton of `config` with `architecture`.
-    public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil) throws(PretrainedError) {
+    ///
+    /// With `quantization`, every module the scheme quantizes has its `weight` slot replaced by
+    /// the stored parts (`quantizedLayouts`); `storedDType` gives companions their stored dtypes.
+    public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil,
+                quantization: QuantizationScheme? = nil,
+                storedDType: (String) -> DType? = { _ in nil }) throws(PretrainedError) {
         let configDType = try config.dtype()
         let modelDType = dtype ?? configDType ?? .f32
         let root = try architecture.build(config)
@@ -36,6 +45,15 @@ public struct MetaModel: Sendable {
         let keepInFP32 = Self.keepInFP32Fragments(architecture, dtype: modelDType)
         var slots: [TensorSlot] = []
         Self.collectSlots(root, prefix: "", dtype: modelDType, keepInFP32: keepInFP32, into: &slots)
+        var tied = try architecture.tiesWeights(config)
+            ? TiedWeights.expand(architecture.tiedWeightsKeys, names: slots.map(\.name), architecture: architecture.name)
+            : []
+        var layouts: [QuantizedLayout] = []
+        if let quantization {
+            (slots, layouts) = try Self.quantize(slots, root: root, scheme: quantization, tied: tied, file: config.file,
+                                                 storedDType: storedDType)
+            tied = Self.quantizedTies(tied, layouts: layouts)
+        }
         var index: [String: Int] = [:]
         for (i, slot) in slots.enumerated() {
             guard index.updateValue(i, forKey: slot.name) == nil else {
@@ -49,9 +67,9 @@ public struct MetaModel: Sendable {
         self.slots = slots
         self.slotIndex = index
         self.plans = Self.collectPlans(root)
-        self.tiedWeights = try architecture.tiesWeights(config)
-            ? TiedWeights.expand(architecture.tiedWeightsKeys, names: slots.map(\.name), architecture: architecture.name)
-            : []
+        self.tiedWeights = tied
+        self.quantization = quantization
+        self.quantizedLayouts = layouts
     }
 
     /// Checks that every tensor of the tree, and all of them together, have element and byte

@@ -47,7 +47,9 @@ extension PretrainedModel {
     ///
     /// - Throws: `PretrainedError` when `config` no longer describes the same slots.
     public mutating func postInit() throws(PretrainedError) {
-        let rebuilt = try MetaModel(config: config, architecture: meta.architecture, dtype: meta.dtype)
+        let stored = meta
+        let rebuilt = try MetaModel(config: config, architecture: meta.architecture, dtype: meta.dtype,
+                                    quantization: meta.quantization, storedDType: { stored.slot(named: $0)?.dtype })
         guard rebuilt.slots.map(\.name) == meta.slots.map(\.name), rebuilt.slots.map(\.shape) == meta.slots.map(\.shape) else {
             throw .invalidConfig(file: config.file, reason: "the config now describes different parameters than the model has")
         }
@@ -57,7 +59,8 @@ extension PretrainedModel {
 
     private func expandedTiedWeights() throws(PretrainedError) -> [(target: String, source: String)] {
         guard try meta.architecture.tiesWeights(config) else { return [] }
-        return try TiedWeights.expand(meta.architecture.tiedWeightsKeys, names: meta.slots.map(\.name),
-                                      architecture: meta.architecture.name)
+        let expanded = try TiedWeights.expand(meta.architecture.tiedWeightsKeys, names: meta.slots.map(\.name),
+                                              architecture: meta.architecture.name)
+        return MetaModel.quantizedTies(expanded, layouts: meta.quantizedLayouts)
     }
 }

@@ -1,0 +1,223 @@
+/// Dequantization kernels, bit-exact with the reference implementations: `transformers` 5.23's
+/// CPU fallback for FP8 blocks (`Fp8Dequantize`: weight and scale widened to F32, one F32
+/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and `mlx.core.dequantize` for MLX affine (in the
+/// scales' dtype: `scale * q` rounded, then `+ bias` rounded, as MLX's half types compute).
+/// Rows are dequantized straight into the destination, in parallel chunks.
+public enum Dequantize {
+    /// Dequantizes `parameter` into a new owned storage of `parameter.logicalDType`.
+    ///
+    /// - Throws: `PretrainedError.invalidQuantizedTensor` naming `file` and the tensor when the
+    ///   stored tensors do not fit the format (shapes, dtypes), `.allocationFailed`.
+    public static func dequantize(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) -> Tensor {
+        let shape = parameter.logicalShape
+        let rank = parameter.format == .mxfp4 ? 3 : 2
+        guard shape.count == rank, shape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not \(rank)-D")
+        }
+        let (rows, columns) = (shape[0], shape[1])
+        let dtype = parameter.logicalDType
+        guard dtype == .f32 || dtype == .bf16 || dtype == .f16 else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "cannot be dequantized to \(dtype.rawValue)")
+        }
+        let storage = try TensorStorage.allocate(byteCount: shape.reduce(1, *) * dtype.bitSize / 8, zeroed: false,
+                                                 tensor: parameter.name)
+        let out = UnsafeMutableRawPointer(storage.bytes.baseAddress)
+        switch parameter.format {
+        case .fp8Block:
+            try checkFP8(parameter, file: file)
+            let scaleTensor = parameter.scales
+            let (scaleRows, scaleColumns) = (scaleTensor.shape[0], scaleTensor.shape[1])
+            // transformers derives the block from the scale grid: rows / scale rows, columns / scale columns.
+            let (blockRows, blockColumns) = (rows / scaleRows, columns / scaleColumns)
+            let scales = try scaleFloats(scaleTensor)
+            parameter.data.withUnsafeBytes { weight in forRows(rows) { row in
+                let base = row * columns
+                let scaleRow = (row / blockRows) * scaleColumns
+                for column in 0..<columns {
+                    let value = fp8E4M3(weight.load(fromByteOffset: base + column, as: UInt8.self))
+                    store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
+                }
+            } }
+        case .mxfp4:
+            try checkMXFP4(parameter, file: file)
+            // transformers' convert_moe_packed_tensors: lut[nibble] (low nibble first) times 2^(scale - 127),
+            // rounded once to the slot dtype, stored [experts, out, in] then transposed to [experts, in, out].
+            let (inputs, outputs) = (shape[1], shape[2])
+            parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
+                forRows(rows * outputs) { row in
+                    let expert = row / outputs, output = row % outputs
+                    for input in 0..<inputs {
+                        let byte = blocks.load(fromByteOffset: row * inputs / 2 + input / 2, as: UInt8.self)
+                        let nibble = input & 1 == 0 ? byte & 0xF : byte >> 4
+                        let exponent = Int(scales.load(fromByteOffset: row * (inputs / 32) + input / 32, as: UInt8.self)) - 127
+                        let value = fp4E2M1[Int(nibble)] * Float(sign: .plus, exponent: exponent, significand: 1)
+                        store(value, out, (expert * inputs + input) * outputs + output, dtype)
+                    }
+                }
+            } }
+        case let .gptq(_, bits, zeroOffset):
+            let (zeros, indices) = try checkGPTQ(parameter, bits: bits, file: file)
+            // w[o, i] = f16(scale[g, o] * (q[i, o] - (zero[g, o] + offset))), g = g_idx[i], then the slot dtype.
+            let groupIndex = try indices.scalars(as: Int32.self).map(Int.init)
+            let scales = try scaleFloats(parameter.scales)
+            let computeDType = parameter.scales.dtype
+            let zeroWords = try zeros.scalars(as: Int32.self)
+            let perWord = 32 / bits, mask = UInt32(1) << bits - 1
+            let groups = parameter.scales.shape[0]
+            guard groupIndex.allSatisfy({ $0 >= 0 && $0 < groups }) else {
+                throw .invalidQuantizedTensor(file: file, tensor: indices.name, reason: "has a group index outside 0..<\(groups)")
+            }
+            parameter.data.withUnsafeBytes { packed in
+                forRows(rows) { output in
+                    for input in 0..<columns {
+                        let word = UInt32(bitPattern: packed.loadUnaligned(fromByteOffset: ((input / perWord) * rows + output) * 4, as: Int32.self))
+                        let q = Int((word >> UInt32((input % perWord) * bits)) & mask)
+                        let group = groupIndex[input]
+                        let zeroWord = UInt32(bitPattern: zeroWords[group * (rows / perWord) + output / perWord])
+                        let zero = Int((zeroWord >> UInt32((output % perWord) * bits)) & mask) + zeroOffset
+                        let value = round(scales[group * rows + output] * Float(q - zero), computeDType)
+                        store(value, out, output * columns + input, dtype)
+                    }
+                }
+            }
+        case let .mlxAffine(groupSize, bits):
+            try checkMLX(parameter, groupSize: groupSize, bits: bits, file: file)
+            guard let biasTensor = parameter.biases else {
+                throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has no biases")
+            }
+            let computeDType = parameter.scales.dtype
+            let scales = try scaleFloats(parameter.scales)
+            let biases = try scaleFloats(biasTensor)
+            let wordsPerRow = columns * bits / 32
+            let mask = UInt64(1) << bits - 1
+            let groups = columns / groupSize
+            parameter.data.withUnsafeBytes { packed in forRows(rows) { row in
+                let words = packed.baseAddress.map { UnsafeRawPointer($0) + row * wordsPerRow * 4 }
+                for column in 0..<columns {
+                    let bit = column * bits
+                    let word = bit >> 5, shift = bit & 31
+                    guard let words else { return }
+                    var chunk = UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4, as: UInt32.self)))
+                    if shift + bits > 32 {
+                        chunk |= UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4 + 4, as: UInt32.self))) << 32
+                    }
+                    let q = Float((chunk >> UInt64(shift)) & mask)
+                    let group = row * groups + column / groupSize
+                    let product = round(scales[group] * q, computeDType)
+                    store(round(product + biases[group], computeDType), out, row * columns + column, dtype)
+                }
+            } }
+        }
+        return try Tensor(name: parameter.name, dtype: dtype, shape: shape, storage: storage)
+    }
+
+    static func checkFP8(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) {
+        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
+        guard parameter.data.dtype == .f8e4m3, parameter.data.shape == parameter.logicalShape else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
+                + "\(parameter.data.shape), expected F8_E4M3 \(parameter.logicalShape)")
+        }
+        let scales = parameter.scales
+        guard scales.shape.count == 2, scales.shape[0] > 0, scales.shape[1] > 0,
+              rows % scales.shape[0] == 0, columns % scales.shape[1] == 0 else {
+            throw .invalidQuantizedTensor(file: file, tensor: scales.name, reason: "has shape \(scales.shape), which does not "
+                + "divide the weight's \(parameter.logicalShape) into whole blocks")
+        }
+    }
+
+    static func checkMXFP4(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) {
+        let shape = parameter.logicalShape
+        let (experts, inputs, outputs) = (shape[0], shape[1], shape[2])
+        guard inputs % 32 == 0, parameter.data.dtype == .u8, parameter.data.shape == [experts, outputs, inputs / 32, 16] else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
+                + "\(parameter.data.shape), expected U8 [\(experts), \(outputs), \(inputs / 32), 16] for logical \(shape)")
+        }
+        guard parameter.scales.dtype == .u8, parameter.scales.shape == [experts, outputs, inputs / 32] else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.scales.name, reason: "is \(parameter.scales.dtype.rawValue) "
+                + "\(parameter.scales.shape), expected U8 [\(experts), \(outputs), \(inputs / 32)]")
+        }
+    }
+
+    static func checkGPTQ(_ parameter: QuantizedParameter, bits: Int, file: String) throws(PretrainedError) -> (Tensor, Tensor) {
+        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
+        guard let zeros = parameter.zeros, let indices = parameter.groupIndices else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has no qzeros or g_idx")
+        }
+        guard parameter.data.dtype == .i32, parameter.data.shape == [columns * bits / 32, rows] else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
+                + "\(parameter.data.shape), expected I32 [\(columns * bits / 32), \(rows)]")
+        }
+        let groups = parameter.scales.shape.first ?? 0
+        guard parameter.scales.shape == [groups, rows], zeros.dtype == .i32, zeros.shape == [groups, rows * bits / 32],
+              indices.dtype == .i32, indices.shape == [columns] else {
+            throw .invalidQuantizedTensor(file: file, tensor: zeros.name, reason: "qzeros \(zeros.shape), scales "
+                + "\(parameter.scales.shape) and g_idx \(indices.shape) do not fit the weight \(parameter.logicalShape)")
+        }
+        return (zeros, indices)
+    }
+
+    /// E2M1 (FP4) values by nibble, as transformers' `FP4_VALUES`.
+    static let fp4E2M1: [Float] = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6]
+
+    static func checkMLX(_ parameter: QuantizedParameter, groupSize: Int, bits: Int, file: String) throws(PretrainedError) {
+        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
+        guard parameter.data.dtype == .u32, parameter.data.shape == [rows, columns * bits / 32], columns * bits % 32 == 0 else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
+                + "\(parameter.data.shape), expected U32 [\(rows), \(columns * bits / 32)] for \(columns) columns at \(bits) bits")
+        }
+        for companion in [parameter.scales] + (parameter.biases.map { [$0] } ?? []) {
+            guard companion.shape == [rows, columns / groupSize] else {
+                throw .invalidQuantizedTensor(file: file, tensor: companion.name, reason: "has shape \(companion.shape), "
+                    + "expected [\(rows), \(columns / groupSize)] (group size \(groupSize))")
+            }
+        }
+        guard parameter.biases?.dtype == parameter.scales.dtype else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has scales and biases of different dtypes")
+        }
+    }
+
+    /// A scale tensor's values widened to `Float` (F32, F16, BF16).
+    static func scaleFloats(_ tensor: Tensor) throws(PretrainedError) -> [Float] {
+        try tensor.floats()
+    }
+
+    /// E4M3FN (no infinities; `S.1111.111` is NaN) to `Float`, exactly.
+    @inline(__always)
+    static func fp8E4M3(_ byte: UInt8) -> Float {
+        let sign: Float = byte & 0x80 == 0 ? 1 : -1
+        let exponent = Int(byte >> 3) & 0xF
+        let mantissa = Float(byte & 0x7)
+        if exponent == 0xF && byte & 0x7 == 0x7 { return .nan }
+        if exponent == 0 { return sign * mantissa * 0x1p-9 }
+        return sign * (1 + mantissa / 8) * Float(sign: .plus, exponent: exponent - 7, significand: 1)
+    }
+
+    /// `value` rounded to `dtype` (F32 unchanged), as a `Float`.
+    @inline(__always)
+    static func round(_ value: Float, _ dtype: DType) -> Float {
+        switch dtype {
+        case .bf16: return BrainFloat.widen(BrainFloat.narrow(value))
+        case .f16: return HalfFloat.widen(HalfFloat.narrow(value))
+        default: return value
+        }
+    }
+
+    @inline(__always)
+    static func store(_ value: Float, _ out: UnsafeMutableRawPointer?, _ index: Int, _ dtype: DType) {
+        guard let out else { return }
+        switch dtype {
+        case .bf16: out.storeBytes(of: BrainFloat.narrow(value), toByteOffset: index * 2, as: UInt16.self)
+        case .f16: out.storeBytes(of: HalfFloat.narrow(value), toByteOffset: index * 2, as: UInt16.self)
+        default: out.storeBytes(of: value, toByteOffset: index * 4, as: Float.self)
+        }
+    }
+
+    /// Runs `body` for every row, in chunks of rows spread over the cores.
+    static func forRows(_ rows: Int, _ body: (Int) -> Void) {
+        let chunk = 64
+        let chunks = (rows + chunk - 1) / chunk
+        _ = Parallel.map(chunks) { index in
+            for row in (index * chunk)..<min(rows, (index + 1) * chunk) { body(row) }
+        }
+    }
+}

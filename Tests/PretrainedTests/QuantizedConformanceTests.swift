@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import Pretrained
+
+/// Pre-quantized checkpoints (`scripts/fixtures/quantized.py`): the packed mode holds every stored
+/// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
+/// and `mlx.core.dequantize` (MLX affine) byte for byte.
+@Suite struct QuantizedConformanceTests {
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "gptq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
+
+    static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
+        let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
+        guard case .object(let members)? = expected[key] else { return [] }
+        return members.map { name, value in
+            (name, value["dtype"]?.stringValue ?? "", (value["shape"]?.arrayValue ?? []).compactMap(\.intValue),
+             value["sha256"]?.stringValue ?? "")
+        }
+    }
+
+    @Test(arguments: fixtures, [false, true])
+    func packedHoldsEveryStoredTensorAsStored(fixture: String, copy: Bool) throws {
+        let expected = try Self.entries(fixture, "stored")
+        #expect(expected.count >= 30)
+        let model = try load(pretrained: Fixtures.path("quantized/\(fixture)"), options: LoadOptions(copy: copy))
+        #expect(model.report.unexpected.isEmpty)
+        #expect(model.report.missing.isEmpty)
+        #expect(model.report.mismatched.isEmpty)
+        var matched = 0
+        for entry in expected {
+            let tensor = try #require(model[entry.name], "\(entry.name)")
+            #expect(tensor.dtype.rawValue == entry.dtype, "\(entry.name)")
+            #expect(tensor.shape == entry.shape, "\(entry.name)")
+            #expect(tensor.sha256() == entry.sha, "\(entry.name)")
+            matched += tensor.sha256() == entry.sha ? 1 : 0
+        }
+        #expect(matched == expected.count)
+    }
+
+    @Test(arguments: fixtures)
+    func dequantizedEqualsTheReference(fixture: String) throws {
+        let expected = try Self.entries(fixture, "dequantized")
+        var options = LoadOptions()
+        options.dequantize = true
+        let model = try load(pretrained: Fixtures.path("quantized/\(fixture)"), options: options)
+        #expect(model.parameters.count == expected.count)
+        #expect(model.report.unexpected.isEmpty)
+        #expect(model.report.missing.isEmpty)
+        #expect(model.quantizedParameters.isEmpty)
+        var matched = 0
+        for entry in expected {
+            let tensor = try #require(model[entry.name], "\(entry.name)")
+            #expect(tensor.dtype.rawValue == entry.dtype, "\(entry.name)")
+            #expect(tensor.shape == entry.shape, "\(entry.name)")
+            #expect(tensor.sha256() == entry.sha, "\(entry.name)")
+            matched += tensor.sha256() == entry.sha ? 1 : 0
+        }
+        #expect(matched == expected.count)
+    }
+
+    @Test func fp8TypedViewAndSkippedModules() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/fp8-llama"))
+        let views = model.quantizedParameters
+        #expect(views.count == 14)   // 7 Linear modules in each of 2 layers; lm_head stays BF16
+        let view = try #require(model.quantizedParameter(named: "model.layers.0.mlp.up_proj.weight"))
+        #expect(view.format == .fp8Block(rows: 16, columns: 16))
+        #expect(view.logicalShape == [64, 32] && view.logicalDType == .bf16)
+        #expect(view.data.dtype == .f8e4m3 && view.scales.shape == [4, 2] && view.scales.dtype == .f32)
+        #expect(view.biases == nil && view.blockSize == [16, 16])
+        #expect(model["lm_head.weight"]?.dtype == .bf16)
+    }
+
+    @Test func gptqTypedView() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/gptq-llama-4bit"))
+        #expect(model.quantizedParameters.count == 14)
+        let view = try #require(model.quantizedParameter(named: "model.layers.0.mlp.down_proj.weight"))
+        #expect(view.format == .gptq(groupSize: 16, bits: 4, zeroOffset: 1) && view.groupSize == 16)
+        #expect(view.logicalShape == [32, 64] && view.logicalDType == .f16)
+        #expect(view.data.dtype == .i32 && view.data.shape == [8, 32] && view.scales.shape == [4, 32])
+        #expect(view.zeros?.shape == [4, 4] && view.groupIndices?.shape == [64] && view.biases == nil)
+    }
+
+    @Test func mxfp4ExpertsAreTheOnlyQuantizedParameters() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/mxfp4-gpt-oss"))
+        #expect(model.quantizedParameters.map(\.name) == ["model.layers.0.mlp.experts.gate_up_proj", "model.layers.0.mlp.experts.down_proj",
+                                                          "model.layers.1.mlp.experts.gate_up_proj", "model.layers.1.mlp.experts.down_proj"])
+        let view = try #require(model.quantizedParameter(named: "model.layers.1.mlp.experts.gate_up_proj"))
+        #expect(view.format == .mxfp4 && view.blockSize == [1, 32] && view.biases == nil)
+        #expect(view.logicalShape == [4, 32, 64] && view.logicalDType == .bf16)
+        #expect(view.data.dtype == .u8 && view.data.shape == [4, 64, 1, 16])
+        #expect(view.scales.dtype == .u8 && view.scales.shape == [4, 64, 1])
+        #expect(model["model.layers.1.mlp.experts.gate_up_proj_bias"]?.dtype == .bf16)
+    }
+
+    @Test(arguments: ["mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"])
+    func mlxTiedEmbeddingSharesOneStorageInBothModes(fixture: String) throws {
+        let packed = try load(pretrained: Fixtures.path("quantized/\(fixture)"))
+        for suffix in ["weight", "scales", "biases"] {
+            let head = try #require(packed["lm_head.\(suffix)"])
+            let embedding = try #require(packed["model.embed_tokens.\(suffix)"])
+            #expect(head.sharesStorage(with: embedding), "\(suffix)")
+        }
+        let view = try #require(packed.quantizedParameter(named: "model.embed_tokens.weight"))
+        let bits = Int(fixture.dropFirst("mlx-llama-".count).prefix(1)) ?? 0
+        #expect(view.format == .mlxAffine(groupSize: 32, bits: bits))
+        #expect(view.data.shape == [64, 32 * bits / 32] && view.scales.shape == [64, 1] && view.biases?.shape == [64, 1])
+        var options = LoadOptions()
+        options.dequantize = true
+        let plain = try load(pretrained: Fixtures.path("quantized/\(fixture)"), options: options)
+        let head = try #require(plain["lm_head.weight"])
+        #expect(head.dtype == .bf16 && head.shape == [64, 32])
+        #expect(head.sharesStorage(with: try #require(plain["model.embed_tokens.weight"])))
+        #expect(plain.tiedWeights.map(\.target) == ["lm_head.weight"])
+    }
+}
