@@ -77,6 +77,17 @@ enum BenchCases {
                   limit: "zstd-fresh", run: { try load($0, serialShards, variant: "zstd1") }),
         BenchCase(name: "load-zstd-serial", title: "load: zstd, 4 MiB frames, shards one by one", limit: "zstd-fresh",
                   run: { try load($0, serialShards, variant: "zstd") }),
+        // Tensor parallelism: rank 0 of N after eviction; the bytes column is the checkpoint's bytes
+        // the load made the kernel read (resident pages afterwards), printed with the bound of
+        // issue 16 (1.1 x the rank's sliced bytes plus its replicated bytes).
+        BenchCase(name: "load-tp2-read", title: "load: rank 0 of 2, --copy, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 2, backend: .mmap) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp4-read", title: "load: rank 0 of 4, --copy, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 4, backend: .mmap) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp2-pread", title: "load: rank 0 of 2, --pread, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 2, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 4, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
             let opened = try OpenedCheckpoint.open(Checkpoint.resolve(context.headerOnlyCheckpoint))
             return opened.shards.reduce(0) { $0 + $1.header.headerLength }
@@ -99,6 +110,29 @@ enum BenchCases {
         let model = try Pretrained.load(pretrained: directory, options: options)
         context.keepAlive(model)
         return model.parameters.reduce(0) { $0 + ($1.dtype == .f32 ? $1.byteCount / 2 : $1.byteCount) }
+    }
+
+    /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the
+    /// checkpoint's resident bytes afterwards (`mincore`): the bytes the rank made the kernel read,
+    /// printed beside issue 16's bound (1.1 x the rank's sliced bytes plus its replicated bytes).
+    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend) throws -> Int {
+        var options = LoadOptions(copy: true, backend: backend)
+        options.tensorParallel = try TensorParallelRank(rank: 0, size: size)
+        let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: options)
+        context.keepAlive(model)
+        let slices = model.tensorParallel?.slices ?? [:]
+        var sliced = 0, replicated = 0
+        var seen = Set<ObjectIdentifier>()
+        for tensor in model.parameters where seen.insert(ObjectIdentifier(tensor.storage)).inserted {
+            if slices[tensor.name] != nil { sliced += tensor.byteCount } else { replicated += tensor.byteCount }
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let resident = try context.shards.reduce(0) { $0 + (try Kernels.residency($1).0) * page }
+        let bound = Int(1.1 * Double(sliced)) + replicated
+        let verdict = resident <= bound ? "within" : "OVER"
+        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)): read \(resident) bytes, \(verdict) "
+            + "the bound \(bound) (sliced \(sliced), replicated \(replicated)); checkpoint \(context.plainBytes)\n").utf8))
+        return resident
     }
 
     /// Runs a program with `posix_spawn` (no shell, output to /dev/null) and returns its exit
