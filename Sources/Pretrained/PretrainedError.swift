@@ -102,6 +102,13 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case shardChanged(file: String)
     /// Memory for a tensor could not be allocated.
     case allocationFailed(tensor: String, bytes: Int)
+    /// The slots the checkpoint does not provide (missing, or mismatched and kept at the model's
+    /// shape) would take `bytes` of zero-filled memory, more than the checkpoint's `checkpointBytes`
+    /// justify (`LoadOptions.unprovidedBytesLimit`, by default `LoadOptions.defaultUnprovidedLimit`).
+    case unprovidedSlotsTooLarge(bytes: Int, limit: Int, checkpointBytes: Int)
+    /// The load would allocate `bytes` of memory, more than `budget`: the caller's
+    /// `LoadOptions.memoryBudget`, or (`addressSpace`) what the process's address-space limit leaves.
+    case memoryBudgetExceeded(bytes: Int, budget: Int, addressSpace: Bool)
 
     // MARK: Compressed shards
 
@@ -217,6 +224,13 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): the file changed size after it was opened (another process truncated or rewrote it)"
         case let .allocationFailed(tensor, bytes):
             return "tensor '\(tensor)': cannot allocate \(bytes) bytes"
+        case let .unprovidedSlotsTooLarge(bytes, limit, checkpointBytes):
+            return "the slots the checkpoint does not provide would take \(bytes) bytes of zero-filled memory, over the "
+                + "limit of \(limit) for a checkpoint of \(checkpointBytes) bytes (the config asks for a model far larger "
+                + "than its weights; raise LoadOptions.unprovidedBytesLimit to load it anyway)"
+        case let .memoryBudgetExceeded(bytes, budget, addressSpace):
+            let what = addressSpace ? "what the process's address-space limit leaves" : "the memory budget"
+            return "the load needs \(bytes) bytes of memory, over \(what) (\(budget) bytes)"
         case let .notCompressedAs(file, compression, found):
             let expected = compression == .none ? "a zstd or lz4 file" : compression == .lz4 ? "an lz4 file" : "a zstd file"
             return "\(file): not \(expected): it starts with \(found)"

@@ -8,10 +8,7 @@ enum Finalizer {
                          seconds: Double) throws(PretrainedError) -> PretrainedModel {
         var storages = storages
         var report = plan.report
-        let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
-            guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
-            return (target, source)
-        }
+        let pairs = slotPairs(of: model)
         let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) })
         var missing: Set<Int>? = absent
         let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
@@ -39,5 +36,13 @@ enum Finalizer {
             parameters.append(try Tensor(name: slot.name, dtype: slot.dtype, shape: slot.shape, storage: storages[index]))
         }
         return PretrainedModel(meta: model, parameters: parameters, tiedWeights: registry, report: report, seconds: seconds)
+    }
+
+    /// The model's tied pairs as slot indices (target, source), in registry order.
+    static func slotPairs(of model: MetaModel) -> [(target: Int, source: Int)] {
+        model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
+            guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
+            return (target, source)
+        }
     }
 }
