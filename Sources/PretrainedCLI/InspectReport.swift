@@ -42,9 +42,9 @@ enum InspectReport {
         for entry in headers.shards {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
-            lines.append("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
+            lines.append(TerminalText.escaped("shard \(entry.shard.name): \(entry.header.tensors.count) tensors, "
                 + "\(ByteCount.format(entry.fileSize)) on disk\(compression)"
-                + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
+                + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " "))))
         }
         lines.append("total: \(rows.count) tensors, \(ByteCount.format(headers.totalBytes)) "
             + "(\(headers.totalBytes) bytes) in \(headers.shards.count) shard\(headers.shards.count == 1 ? "" : "s")")

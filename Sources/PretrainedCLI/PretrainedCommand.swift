@@ -24,7 +24,7 @@ struct PretrainedCommand: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
+                printError(TerminalText.escapedLines(fullMessage(for: error)))
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)
@@ -37,7 +37,7 @@ struct PretrainedCommand: ParsableCommand {
         do {
             try body()
         } catch let error as PretrainedError {
-            printError("error: \(error.description)")
+            printErrorLine(error.description)
             throw ExitCode(1)
         }
     }
