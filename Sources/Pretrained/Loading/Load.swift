@@ -36,8 +36,7 @@ func resolveSource(_ source: String, options: LoadOptions) throws(PretrainedErro
     if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) {
         return try Checkpoint.resolve(source)
     }
-    let snapshot = try options.hubCache.snapshot(of: source, revision: options.revision)
-    return try Checkpoint.resolve(snapshot, boundary: options.hubCache.repository(of: source))
+    return try options.hubCache.checkpoint(of: source, revision: options.revision)
 }
 
 /// The dtype of floating-point slots, as `transformers` 5 resolves `dtype="auto"`: the config's
