@@ -76,6 +76,9 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case shardOutsideCheckpoint(file: String, shard: String)
     /// An index names a shard that does not exist.
     case missingShard(file: String, shard: String)
+    /// An index names a shard that exists but is not a regular file; `kind` says what it is
+    /// ("a folder", "a FIFO (named pipe)", "a socket", "a symbolic link loop", ...).
+    case shardNotAFile(file: String, shard: String, kind: String)
     /// An index maps a tensor to a shard that does not hold it.
     case tensorNotInShard(file: String, tensor: String, shard: String)
     /// Two shards both hold a tensor.
@@ -205,6 +208,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): shard '\(shard)' lies outside the checkpoint folder"
         case let .missingShard(file, shard):
             return "\(file): shard '\(shard)' named by the index does not exist"
+        case let .shardNotAFile(file, shard, kind):
+            return "\(file): shard '\(shard)' named by the index is \(kind), not a regular file"
         case let .tensorNotInShard(file, tensor, shard):
             return "\(file): tensor '\(tensor)' is mapped to shard '\(shard)', which does not hold it"
         case let .tensorInTwoShards(tensor, first, second):

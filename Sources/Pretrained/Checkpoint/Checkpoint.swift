@@ -62,9 +62,9 @@ public struct Checkpoint: Sendable {
         case .file:
             return path.hasSuffix(".json") ? try fromIndex(path, boundary: boundary) : fromFile(path)
         case .other:
-            throw .noCheckpoint(path: path, reason: "not a regular file or folder")
+            throw .noCheckpoint(path: path, reason: "it is \(FileSystem.describe(path) ?? "not a regular file"), not a regular file or folder")
         case .missing:
-            throw .noCheckpoint(path: path, reason: "no such file or folder")
+            throw .noCheckpoint(path: path, reason: FileSystem.describe(path).map { "it is \($0)" } ?? "no such file or folder")
         }
     }
 
@@ -86,6 +86,9 @@ public struct Checkpoint: Sendable {
         for name in index.shardNames {
             guard let shardPath = existingFile(in: directory, named: name),
                   let canonical = FileSystem.canonicalPath(shardPath) else {
+                if let kind = FileSystem.describe(Path.join(directory, name)) {
+                    throw .shardNotAFile(file: indexPath, shard: name, kind: kind)
+                }
                 throw .missingShard(file: indexPath, shard: name)
             }
             guard FileSystem.isInside(canonical, directory: root) else {
