@@ -14,11 +14,13 @@ struct KeyMapper {
     private struct Rename {
         var regex: Regex<AnyRegexOutput>
         var replacement: String
+        var prefilter: RegexPrefilter
     }
 
     private struct Merge {
         var sources: [Regex<AnyRegexOutput>]
         var target: String
+        var prefilters: [RegexPrefilter]
     }
 
     private let renames: [Rename]
@@ -33,14 +35,18 @@ struct KeyMapper {
         for conversion in WeightConversion.legacy + architecture.conversions {
             switch conversion {
             case let .rename(pattern, replacement):
-                renames.append(Rename(regex: try Self.compile(pattern, architecture.name), replacement: replacement))
+                renames.append(Rename(regex: try Self.compile(pattern, architecture.name), replacement: replacement,
+                                      prefilter: RegexPrefilter([pattern])))
             case let .mergeExperts(sources, target):
                 var compiled: [Regex<AnyRegexOutput>] = []
+                var prefilters: [RegexPrefilter] = []
                 for source in sources {
                     let pieces = source.split(separator: "*", omittingEmptySubsequences: false).map { Self.escape(String($0)) }
-                    compiled.append(try Self.compile(pieces.joined(separator: #"(\d+)"#), architecture.name))
+                    let pattern = pieces.joined(separator: #"(\d+)"#)
+                    compiled.append(try Self.compile(pattern, architecture.name))
+                    prefilters.append(RegexPrefilter([pattern]))
                 }
-                merges.append(Merge(sources: compiled, target: target))
+                merges.append(Merge(sources: compiled, target: target, prefilters: prefilters))
             }
         }
         self.renames = renames
@@ -52,13 +58,13 @@ struct KeyMapper {
     /// Where `key` lands (a slot name that may not exist; the caller checks).
     func target(of key: String) -> Target {
         var name = key
-        for rename in renames where name.contains(rename.regex) {
+        for rename in renames where rename.prefilter.mayMatch(name) && name.contains(rename.regex) {
             name = name.replacing(rename.regex, with: rename.replacement)
         }
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         search: for candidate in merges {
             for (sourceIndex, regex) in candidate.sources.enumerated() {
-                guard let match = name.firstMatch(of: regex), let digits = match.output[1].substring,
+                guard candidate.prefilters[sourceIndex].mayMatch(name), let match = name.firstMatch(of: regex), let digits = match.output[1].substring,
                       let expert = Int(digits) else { continue }
                 name.replaceSubrange(match.range, with: candidate.target)
                 merge = (expert, sourceIndex, candidate.sources.count)
@@ -100,13 +106,15 @@ struct KeyMapper {
 /// Regular expressions searched anywhere in a key (Python's `re.search`), joined as one.
 struct KeyPatterns {
     private let regex: Regex<AnyRegexOutput>?
+    private let prefilter: RegexPrefilter
 
     init(_ patterns: [String], architecture: String) throws(PretrainedError) {
         regex = patterns.isEmpty ? nil : try KeyMapper.compile(patterns.map { "(\($0))" }.joined(separator: "|"), architecture)
+        prefilter = RegexPrefilter(patterns)
     }
 
     func matches(_ key: String) -> Bool {
-        guard let regex else { return false }
+        guard let regex, prefilter.mayMatch(key) else { return false }
         return key.contains(regex)
     }
 }

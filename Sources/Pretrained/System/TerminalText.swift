@@ -27,7 +27,7 @@ public enum TerminalText {
 
     /// `text` on one line, every unsafe scalar escaped.
     public static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        guard !isPrintableASCII(text), text.unicodeScalars.contains(where: isUnsafe) else { return text }
         var output = ""
         output.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars { append(scalar, to: &output) }
@@ -56,7 +56,8 @@ public enum TerminalText {
 
     /// Several lines of human-readable output: each line escaped, the line breaks kept.
     public static func escapedLines(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        guard text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x0A) || $0 >= 0x7F }),
+              text.unicodeScalars.contains(where: { isUnsafe($0) && $0 != "\n" }) else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { escaped(String($0)) }
             .joined(separator: "\n")
     }
@@ -67,7 +68,9 @@ public enum TerminalText {
     /// alone: the serializer escapes them inside strings, so raw ones are the layout's whitespace.
     public static func json(_ document: String) -> String {
         let escapes = { (scalar: Unicode.Scalar) in scalar.value >= 0x20 && isUnsafe(scalar) }
-        guard document.unicodeScalars.contains(where: escapes) else { return document }
+        guard document.utf8.contains(where: { $0 >= 0x7F }), document.unicodeScalars.contains(where: escapes) else {
+            return document
+        }
         var output = ""
         output.reserveCapacity(document.utf8.count + 16)
         for scalar in document.unicodeScalars {
@@ -78,6 +81,11 @@ public enum TerminalText {
             }
         }
         return output
+    }
+
+    /// Whether every byte of `text` is printable ASCII (nothing to escape), checked on the bytes.
+    private static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     private static func append(_ scalar: Unicode.Scalar, to output: inout String) {
