@@ -26,6 +26,8 @@ struct BertArchitecture: Architecture {
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let positions = try config.positiveInt("max_position_embeddings", default: 512)
         let typeVocab = try config.positiveInt("type_vocab_size", default: 2)
+        _ = try config.attentionHeads("num_attention_heads", default: 12,
+                                      dividing: config.has("embedding_size") ? nil : ("hidden_size", hidden))
         let activation = try Activation.module(config, key: "hidden_act", default: "gelu")
 
         // position_ids (arange) and token_type_ids (zeros): non-persistent int64 [1, positions].
