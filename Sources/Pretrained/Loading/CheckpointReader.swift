@@ -28,7 +28,7 @@ struct CheckpointReader: Sendable {
             guard let fill = plan.fills[index] else {
                 if filledByTying.contains(index) { continue }
                 allocations.append((index, device, true))
-                need.add(slot.byteCount, unprovided: true)
+                need.add(slot.byteCount, unprovided: true, host: !(device?.isAccelerator ?? false))
                 continue
             }
             if let piece = fill.pieces.first, canView(piece, slot: slot, fill: fill, on: device) {
@@ -36,7 +36,7 @@ struct CheckpointReader: Sendable {
                 continue
             }
             allocations.append((index, device, !fill.isComplete))
-            need.add(slot.byteCount, unprovided: !fill.isComplete)
+            need.add(slot.byteCount, unprovided: !fill.isComplete, host: !(device?.isAccelerator ?? false))
             for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
         }
         try checkMemory(need)
@@ -69,10 +69,13 @@ struct CheckpointReader: Sendable {
         var total = 0
         /// The bytes of slots the checkpoint does not (completely) provide.
         var unprovided = 0
+        /// The bytes of this process's memory (all but the allocator's for accelerator placements).
+        var host = 0
 
-        mutating func add(_ bytes: Int, unprovided isUnprovided: Bool) {
+        mutating func add(_ bytes: Int, unprovided isUnprovided: Bool, host isHost: Bool) {
             total = Self.sum(total, bytes)
             if isUnprovided { unprovided = Self.sum(unprovided, bytes) }
+            if isHost { host = Self.sum(host, bytes) }
         }
 
         static func sum(_ a: Int, _ b: Int) -> Int {
@@ -92,8 +95,8 @@ struct CheckpointReader: Sendable {
         if let budget = options.memoryBudget, need.total > budget {
             throw .memoryBudgetExceeded(bytes: need.total, budget: budget, addressSpace: false)
         }
-        if let available = AddressSpace.available, need.total > available {
-            throw .memoryBudgetExceeded(bytes: need.total, budget: available, addressSpace: true)
+        if let available = AddressSpace.available, need.host > available {
+            throw .memoryBudgetExceeded(bytes: need.host, budget: available, addressSpace: true)
         }
     }
 
