@@ -77,15 +77,28 @@ import Testing
     /// A load spent about 1 µs per byte of tensor name in regular-expression searches (ignore
     /// patterns, renames) and in splitting names at every sort comparison: loading a header of
     /// long names took three to four times as long as parsing it. Now keys that cannot match skip
-    /// the search (`RegexPrefilter`): the load stays within three times the parse (measured 2.0), and linear.
+    /// the search (`RegexPrefilter`): the load stays within four times the parse (measured 2.0 on an
+    /// idle machine), and linear; every family's patterns have a literal to filter on.
     @Test func loadIsLinearInTheNameBytesAndCloseToTheParse() throws {
         let (short, long) = (try Self.longNames(count: 400, length: 1000), try Self.longNames(count: 400, length: 4000))
         let smallLoad = try Self.seconds { _ = try load(pretrained: short.path) }
         let largeLoad = try Self.seconds { _ = try load(pretrained: long.path) }
         Self.expectLinear("load of long names", small: smallLoad, large: largeLoad)
-        let parse = try Self.seconds { _ = try OpenedCheckpoint.open(Checkpoint.resolve(long.path)) }
-        print("parse \(parse) s, load \(largeLoad) s (ratio \(largeLoad / parse))")
-        #expect(largeLoad / parse < 3, "load / parse \(largeLoad / parse)")
+        // Load and parse measured in turns (best of five each), so that a busy machine slows both.
+        var (parse, loading) = (Double.infinity, Double.infinity)
+        for _ in 0..<5 {
+            parse = min(parse, try Self.seconds { _ = try OpenedCheckpoint.open(Checkpoint.resolve(long.path)) })
+            loading = min(loading, try Self.seconds { _ = try load(pretrained: long.path) })
+        }
+        print("parse \(parse) s, load \(loading) s (ratio \(loading / parse))")
+        #expect(loading / parse < 4, "load / parse \(loading / parse)")
+        // The families' ignore and rename patterns all have a literal, so long keys skip the regex.
+        for architecture in ArchitectureRegistry.shared.names.compactMap({ ArchitectureRegistry.shared.architecture(named: $0) }) {
+            for pattern in architecture.ignoreOnLoadUnexpected + architecture.ignoreOnLoadMissing {
+                #expect(RegexPrefilter([pattern]).literals != nil, "\(architecture.name): '\(pattern)' has no literal")
+                #expect(!RegexPrefilter([pattern]).mayMatch(String(repeating: "x", count: 4000) + ".1"))
+            }
+        }
     }
 
     /// The prefilter never changes a verdict: for random keys and patterns (the architectures'
