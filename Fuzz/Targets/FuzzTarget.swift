@@ -34,6 +34,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// The bytes are a compressed shard (first byte: even for zstd, odd for lz4), decoded by
     /// `CompressedShardReader` with one thread and with three, which must agree.
     case compressed
+    /// The bytes are a `config.json` beside a fixed tiny GPT-2 shard: parsed, its skeleton built
+    /// and loaded under a 64 MiB budget (`ConfigOracle`).
+    case config
+    /// The bytes are a revision and the content of `refs/main` in a fixed Hugging Face cache with
+    /// links that escape (`CacheOracle`); an accepted checkpoint must lie inside the repository.
+    case cache
 
     /// The largest input worth fuzzing (`-max_len`).
     public var maximumLength: Int {
@@ -43,6 +49,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .index: return 4096
         case .load: return 16384
         case .compressed: return 16384
+        case .config: return 4096
+        case .cache: return 512
         }
     }
 
@@ -61,6 +69,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .index: return try CheckpointOracle.checkIndex(data, in: workspace)
             case .load: return try LoadOracle.check(data, in: workspace)
             case .compressed: return try CompressedOracle.check(data, in: workspace)
+            case .config: return try ConfigOracle.check(data, in: workspace)
+            case .cache: return try CacheOracle.check(data, in: workspace)
             }
         } catch {
             return .violation(error.reason)

@@ -92,7 +92,9 @@ public enum HeaderTreeReference {
         switch value {
         case .int(let n) where n >= 0: return n
         case .int(let n): throw error("\(field) entry \(n) is negative")
-        case .double(let d) where d == d.rounded() && d > 0: throw error("\(field) entry \(d) is too large")
+        case .double(let d) where d == d.rounded() && d >= 0x1p63: throw error("\(field) entry \(d) is too large")
+        case .double(let d) where d == d.rounded() && d >= 0:
+            throw error("\(field) entry \(Int(d)) is written with a fraction or an exponent (\(d)); it must be a plain integer")
         case .double(let d): throw error("\(field) entry \(d) is not an integer")
         case .array: throw error("\(field) entry [...] is not a number")
         case .object: throw error("\(field) entry {...} is not a number")

@@ -76,6 +76,9 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     case shardOutsideCheckpoint(file: String, shard: String)
     /// An index names a shard that does not exist.
     case missingShard(file: String, shard: String)
+    /// An index names a shard that exists but is not a regular file; `kind` says what it is
+    /// ("a folder", "a FIFO (named pipe)", "a socket", "a symbolic link loop", ...).
+    case shardNotAFile(file: String, shard: String, kind: String)
     /// An index maps a tensor to a shard that does not hold it.
     case tensorNotInShard(file: String, tensor: String, shard: String)
     /// Two shards both hold a tensor.
@@ -111,6 +114,13 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
     /// A strict load (`LoadOptions.strict`) found keys that did not line up: the counts, and the
     /// first such key with what was wrong with it.
     case strictLoadFailed(checkpoint: String, missing: Int, unexpected: Int, mismatched: Int, first: String)
+    /// The slots the checkpoint does not provide (missing, or mismatched and kept at the model's
+    /// shape) would take `bytes` of zero-filled memory, more than the checkpoint's `checkpointBytes`
+    /// justify (`LoadOptions.unprovidedBytesLimit`, by default `LoadOptions.defaultUnprovidedLimit`).
+    case unprovidedSlotsTooLarge(bytes: Int, limit: Int, checkpointBytes: Int)
+    /// The load would allocate `bytes` of memory, more than `budget`: the caller's
+    /// `LoadOptions.memoryBudget`, or (`addressSpace`) what the process's address-space limit leaves.
+    case memoryBudgetExceeded(bytes: Int, budget: Int, addressSpace: Bool)
 
     // MARK: Compressed shards
 
@@ -224,6 +234,8 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): shard '\(shard)' lies outside the checkpoint folder"
         case let .missingShard(file, shard):
             return "\(file): shard '\(shard)' named by the index does not exist"
+        case let .shardNotAFile(file, shard, kind):
+            return "\(file): shard '\(shard)' named by the index is \(kind), not a regular file"
         case let .tensorNotInShard(file, tensor, shard):
             return "\(file): tensor '\(tensor)' is mapped to shard '\(shard)', which does not hold it"
         case let .tensorInTwoShards(tensor, first, second):
@@ -248,6 +260,13 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(file): the file changed size after it was opened (another process truncated or rewrote it)"
         case let .allocationFailed(tensor, bytes):
             return "tensor '\(tensor)': cannot allocate \(bytes) bytes"
+        case let .unprovidedSlotsTooLarge(bytes, limit, checkpointBytes):
+            return "the slots the checkpoint does not provide would take \(bytes) bytes of zero-filled memory, over the "
+                + "limit of \(limit) for a checkpoint of \(checkpointBytes) bytes (the config asks for a model far larger "
+                + "than its weights; raise LoadOptions.unprovidedBytesLimit to load it anyway)"
+        case let .memoryBudgetExceeded(bytes, budget, addressSpace):
+            let what = addressSpace ? "what the process's address-space limit leaves" : "the memory budget"
+            return "the load needs \(bytes) bytes of memory, over \(what) (\(budget) bytes)"
         case let .notCompressedAs(file, compression, found):
             let expected = compression == .none ? "a zstd or lz4 file" : compression == .lz4 ? "an lz4 file" : "a zstd file"
             return "\(file): not \(expected): it starts with \(found)"

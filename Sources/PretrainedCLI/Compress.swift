@@ -69,10 +69,10 @@ extension PretrainedCommand {
                     checkpoint, to: directory, options: options, verify: !noVerify)
                 let elapsed = clock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                print(
+                printOutput(
                     json
                         ? CompressReport.json(result, options: options, seconds: seconds).serialized(pretty: true)
-                        : CompressReport.table(result, seconds: seconds))
+                        : CompressReport.table(result, seconds: seconds), json: json)
             }
         }
     }

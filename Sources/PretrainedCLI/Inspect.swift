@@ -30,10 +30,10 @@ extension PretrainedCommand {
             try PretrainedCommand.reportingErrors {
                 if model {
                     let skeleton = try modelOptions.skeleton(path: source.folder(path))
-                    return print(json ? InspectModelReport.json(skeleton).serialized(pretty: true) : InspectModelReport.text(skeleton))
+                    return printOutput(json ? InspectModelReport.json(skeleton).serialized(pretty: true) : InspectModelReport.text(skeleton), json: json)
                 }
                 let headers = try OpenedCheckpoint.open(source.checkpoint(path))
-                print(json ? InspectReport.json(headers).serialized(pretty: true) : InspectReport.table(headers))
+                printOutput(json ? InspectReport.json(headers).serialized(pretty: true) : InspectReport.table(headers), json: json)
             }
         }
     }

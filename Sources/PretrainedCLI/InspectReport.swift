@@ -44,9 +44,9 @@ enum InspectReport {
         for entry in headers.shards.sorted(by: { NaturalOrder.less($0.shard.name, $1.shard.name) }) {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
-            lines.append("shard \(entry.shard.name): \(counted(entry.header.tensors.count, "tensor")), "
+            lines.append(TerminalText.escaped("shard \(entry.shard.name): \(counted(entry.header.tensors.count, "tensor")), "
                 + "\(ByteCount.format(entry.fileSize)) on disk\(compression)"
-                + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " ")))
+                + (metadata.isEmpty ? "" : ", metadata " + metadata.joined(separator: " "))))
         }
         lines.append("total: \(counted(rows.count, "tensor")), \(ByteCount.format(headers.totalBytes)) "
             + "(\(counted(headers.totalBytes, "byte"))) in \(counted(headers.shards.count, "shard"))")

@@ -94,8 +94,8 @@ extension PretrainedCommand {
                 for warning in model.report.warnings { printError("warning: \(warning)") }
                 let sums = checksums ? model.parameters.map { $0.sha256() } : nil
                 try model.checkIntact()  // a shard truncated since it was mapped would have read as zeros
-                print(json ? LoadReportPrinter.json(model, checksums: sums).serialized(pretty: true)
-                           : LoadReportPrinter.table(model, checksums: sums))
+                printOutput(json ? LoadReportPrinter.json(model, checksums: sums).serialized(pretty: true)
+                                 : LoadReportPrinter.table(model, checksums: sums), json: json)
             }
         }
     }

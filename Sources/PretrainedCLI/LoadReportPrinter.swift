@@ -38,15 +38,15 @@ enum LoadReportPrinter {
                 + (checksums.map { [String($0[i].prefix(16))] } ?? [])
         }
         let header = ["parameter", "dtype", "shape", "size", "storage"] + (checksums == nil ? [] : ["sha256"])
-        var lines = ["\(model.architecture): \(counted(model.parameters.count, "tensor")), \(ByteCount.format(model.totalBytes)) "
+        var lines = [TerminalText.escaped(model.architecture) + ": \(counted(model.parameters.count, "tensor")), \(ByteCount.format(model.totalBytes)) "
             + "in \(format3(model.seconds)) s", "",
             TextTable.render(header: header, rows: rows, rightAligned: [3])]
         if !model.tiedWeights.isEmpty {
-            lines += ["", "tied:"] + model.tiedWeights.map { "  \($0.target) -> \($0.source)" }
+            lines += ["", "tied:"] + model.tiedWeights.map { "  " + TerminalText.escaped("\($0.target) -> \($0.source)") }
         }
         let report = model.report
         func section(_ title: String, _ items: [String]) {
-            if !items.isEmpty { lines += ["", "\(title):"] + items.map { "  " + $0 } }
+            if !items.isEmpty { lines += ["", "\(title):"] + items.map { "  " + TerminalText.escaped($0) } }
         }
         section("missing (zero-filled)", report.missing)
         section("unexpected", report.unexpected)

@@ -58,7 +58,7 @@ extension PretrainedCommand {
                 let noSplit = noSplitClasses ?? model.architecture.noSplitModules
                 let map = try model.inferDeviceMap(maxMemory: budget, noSplitModules: noSplit, dtype: model.dtype)
                 let report = PlanReport(model: model, budget: budget, noSplit: noSplit, map: map)
-                print(json ? report.json.serialized(pretty: true) : report.text)
+                printOutput(json ? report.json.serialized(pretty: true) : report.text, json: json)
             }
         }
     }

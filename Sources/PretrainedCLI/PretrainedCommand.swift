@@ -24,7 +24,7 @@ struct PretrainedCommand: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
+                printError(TerminalText.escapedLines(fullMessage(for: error)))
                 if let suggestion = suggestedSubcommand(for: CommandLine.arguments.dropFirst().first) {
                     printError("Did you mean '\(suggestion)'?")
                 }
@@ -64,7 +64,7 @@ struct PretrainedCommand: ParsableCommand {
         do {
             try body()
         } catch let error as PretrainedError {
-            printError("error: \(error.description)")
+            printErrorLine(error.description)
             throw ExitCode(1)
         }
     }

@@ -1,8 +1,10 @@
+import Pretrained
+
 /// Plain-text tables and sizes for human-readable output.
 enum TextTable {
     /// Columns padded to their widest cell, two spaces apart; `rightAligned` columns align right.
     static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(TerminalText.escaped) }  // one cell, one line
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
             row.enumerated().map { column, cell in

@@ -57,13 +57,13 @@ import Testing
     /// Folders, devices and missing paths are typed errors, never a read of something else.
     @Test func pathsThatAreNotRegularFilesAreRejected() throws {
         let directory = try TemporaryDirectory()
-        #expect(throws: PretrainedError.io(file: directory.path, operation: "fstat", errno: EISDIR)) {
+        #expect(throws: PretrainedError.io(file: directory.path, operation: "fstat: it is a folder, not a regular file", errno: EISDIR)) {
             try SafetensorsFile(path: directory.path)
         }
-        #expect(throws: PretrainedError.io(file: "/dev/zero", operation: "fstat", errno: EINVAL)) {
+        #expect(throws: PretrainedError.io(file: "/dev/zero", operation: "fstat: it is a character device, not a regular file", errno: EINVAL)) {
             try SafetensorsFile(path: "/dev/zero", backend: .pread)
         }
-        #expect(throws: PretrainedError.noCheckpoint(path: "/dev/null", reason: "not a regular file or folder")) {
+        #expect(throws: PretrainedError.noCheckpoint(path: "/dev/null", reason: "it is a character device, not a regular file or folder")) {
             try Checkpoint.resolve("/dev/null")
         }
         #expect(throws: PretrainedError.io(file: directory.file("absent"), operation: "open", errno: ENOENT)) {

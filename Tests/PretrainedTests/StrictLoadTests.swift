@@ -7,11 +7,11 @@ import Testing
     let gpt2 = Fixtures.path("models/GPT2LMHeadModel")
 
     @Test func anotherModelTypeIsWarnedAbout() throws {
-        var options = LoadOptions(architecture: "LlamaForCausalLM")
+        var options = LoadOptions(architecture: "BertModel")
         let model = try load(pretrained: gpt2, options: options)
-        #expect(model.report.warnings.first == "You are using a model of type gpt2 to instantiate a model of type llama. "
+        #expect(model.report.warnings.first == "You are using a model of type gpt2 to instantiate a model of type bert. "
             + "This is not supported for all configurations of models and can yield errors.")
-        // Llama's defaults make 26 GB of missing parameters from a 100 KB checkpoint: left zero-filled.
+        // BERT's defaults make 440 MB of missing parameters from a 100 KB checkpoint: left zero-filled.
         #expect(model.report.warnings.last?.hasSuffix("are left zero-filled instead of initialized") == true)
         #expect(model.report.initialized.isEmpty)
         options.architecture = "GPT2Model"
@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func strictFailsOnMissingUnexpectedOrMismatchedKeys() throws {
-        var options = LoadOptions(architecture: "LlamaForCausalLM")
+        var options = LoadOptions(architecture: "BertModel")
         options.strict = true
         #expect {
             try load(pretrained: gpt2, options: options)
@@ -42,10 +42,10 @@ import Testing
     }
 
     @Test func theCommandLineWarnsAndFailsStrictly() throws {
-        let warned = try CommandResult.run(["load", gpt2, "--architecture", "LlamaForCausalLM", "--json"])
+        let warned = try CommandResult.run(["load", gpt2, "--architecture", "BertModel", "--json"])
         #expect(warned.status == 0)
-        #expect(warned.stderr.contains("warning: You are using a model of type gpt2 to instantiate a model of type llama."))
-        let strict = try CommandResult.run(["load", gpt2, "--architecture", "LlamaForCausalLM", "--strict"])
+        #expect(warned.stderr.contains("warning: You are using a model of type gpt2 to instantiate a model of type bert."))
+        let strict = try CommandResult.run(["load", gpt2, "--architecture", "BertModel", "--strict"])
         #expect(strict.status == 1)
         #expect(strict.stderr.hasPrefix("error: ") && strict.stderr.contains("strict load found"))
     }

@@ -44,6 +44,10 @@ struct BertLikeEncoder {
         self.prefix = prefix
         vocab = try config.positiveInt("vocab_size", default: defaultVocab)
         hidden = try config.positiveInt("hidden_size", default: defaultHidden)
+        // BertSelfAttention refuses a hidden size that does not split into the heads (unless the
+        // config has an embedding_size, as ELECTRA's may).
+        _ = try config.attentionHeads("num_attention_heads", default: 12,
+                                      dividing: config.has("embedding_size") ? nil : ("hidden_size", hidden))
         layers = try config.count("num_hidden_layers", default: defaultLayers)
         intermediate = try config.positiveInt("intermediate_size", default: defaultIntermediate)
         positions = try config.positiveInt("max_position_embeddings", default: 512)

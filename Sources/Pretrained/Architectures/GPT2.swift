@@ -25,6 +25,7 @@ struct GPT2Architecture: Architecture {
         let positions = try config.positiveInt("n_positions", default: 1024)
         let layers = try config.count("n_layer", default: 12)
         let inner = try config.positiveInt("n_inner", default: 4 * hidden)
+        _ = try config.attentionHeads("n_head", default: 12, dividing: ("n_embd", hidden))
         let crossAttention = try config.bool("add_cross_attention", default: false)
         let activation = try Activation.module(config, key: "activation_function", default: "gelu_new")
         let block = Self.block(hidden: hidden, inner: inner, crossAttention: crossAttention, activation: activation)

@@ -193,8 +193,8 @@ struct DecoderShape: Sendable {
         hidden = try config.positiveInt("hidden_size", default: defaults.hidden)
         intermediate = try config.positiveInt("intermediate_size", default: defaults.intermediate)
         layers = try config.count("num_hidden_layers", default: defaults.layers)
-        heads = try config.positiveInt("num_attention_heads", default: defaults.heads)
-        keyValueHeads = try config.positiveInt("num_key_value_heads", default: defaults.keyValueHeads ?? heads)
+        heads = try config.attentionHeads("num_attention_heads", default: defaults.heads, dividing: nil)
+        keyValueHeads = try config.attentionHeads("num_key_value_heads", default: defaults.keyValueHeads ?? heads, dividing: nil)
         headDim = try config.positiveInt("head_dim", default: defaults.headDim ?? hidden / heads)
     }
 }

@@ -48,7 +48,7 @@ struct T5Architecture: Architecture {
         let feedForwardProjection = try config.string("feed_forward_proj", default: "relu")
         let dims = try Dimensions(
             model: model, keyValue: config.positiveInt("d_kv", default: 64), feedForward: config.positiveInt("d_ff", default: 2048),
-            heads: config.positiveInt("num_heads", default: 8),
+            heads: config.attentionHeads("num_heads", default: 8, dividing: nil),
             buckets: config.positiveInt("relative_attention_num_buckets", default: 32),
             gated: feedForwardProjection.hasPrefix("gated-"),
             activation: Self.denseActivation(feedForwardProjection))

@@ -67,20 +67,21 @@ public struct Checkpoint: Sendable {
             if let format = ForeignFormat(fileName: path) { throw .noCheckpoint(path: path, reason: format.explanation) }
             return path.hasSuffix(".json") ? try fromIndex(path, boundary: boundary) : fromFile(path)
         case .other:
-            throw .noCheckpoint(path: path, reason: "not a regular file or folder")
+            throw .noCheckpoint(path: path, reason: "it is \(FileSystem.describe(path) ?? "not a regular file"), not a regular file or folder")
         case .missing:
-            throw .noCheckpoint(path: path, reason: "no such file or folder")
+            throw .noCheckpoint(path: path, reason: FileSystem.describe(path).map { "it is \($0)" } ?? "no such file or folder")
         }
     }
 
     /// Resolves a path as `resolve(_:)` does, else a model id (`gpt2`, `org/name`) in the local
-    /// Hugging Face cache, offline (`HubCache.locate`).
+    /// Hugging Face cache, offline (`HubCache.checkpoint(of:revision:)`: every file must resolve
+    /// inside the repository).
     ///
     /// - Throws: the errors of `resolve(_:boundary:)`; `.noCheckpoint` when a model id is not cached.
     public static func locate(_ source: String, revision: String = "main",
                               cache: HubCache = .default()) throws(PretrainedError) -> Checkpoint {
-        let (path, boundary) = try cache.locate(source, revision: revision)
-        return try resolve(path, boundary: boundary)
+        if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) { return try resolve(source) }
+        return try cache.checkpoint(of: source, revision: revision)
     }
 
     static func fromFile(_ file: String) -> Checkpoint {
@@ -101,6 +102,9 @@ public struct Checkpoint: Sendable {
         for name in index.shardNames {
             guard let shardPath = existingFile(in: directory, named: name),
                   let canonical = FileSystem.canonicalPath(shardPath) else {
+                if let kind = FileSystem.describe(Path.join(directory, name)) {
+                    throw .shardNotAFile(file: indexPath, shard: name, kind: kind)
+                }
                 throw .missingShard(file: indexPath, shard: name)
             }
             guard FileSystem.isInside(canonical, directory: root) else {

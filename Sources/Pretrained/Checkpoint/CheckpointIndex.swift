@@ -35,9 +35,11 @@ public struct CheckpointIndex: Sendable {
             guard case .string(let shard) = value else {
                 throw .invalidIndex(file: file, reason: "the shard of tensor '\(tensor)' is not a string")
             }
-            try validateShardName(shard, file: file)
             weightMap.append((tensor, shard))
-            if knownShards.insert(shard).inserted { shardNames.append(shard) }
+            if knownShards.insert(shard).inserted {
+                try validateShardName(shard, file: file)  // once per distinct shard, not per tensor
+                shardNames.append(shard)
+            }
         }
         weightMap.sort { $0.tensor < $1.tensor }
         return CheckpointIndex(metadata: document["metadata"] ?? .null, weightMap: weightMap, shardNames: shardNames)

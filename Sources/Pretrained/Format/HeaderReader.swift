@@ -172,8 +172,12 @@ struct HeaderReader {
             return n
         case .int(let n):
             throw refuse("\(n) is negative")
+        case .double(let d) where d == d.rounded() && d >= 0x1p63:
+            throw refuse("\(d) is too large")
+        case .double(let d) where d == d.rounded() && d >= 0:
+            throw refuse("\(Int(d)) is written with a fraction or an exponent (\(d)); it must be a plain integer")
         case .double(let d):
-            throw refuse(d == d.rounded() && d > 0 ? "\(d) is too large" : "\(d) is not an integer")
+            throw refuse("\(d) is not an integer")
         case let value:
             throw refuse("\(value.serialized()) is not a number")
         }

@@ -10,23 +10,38 @@ struct CheckpointReader: Sendable {
     let options: LoadOptions
 
     /// The storage of every slot (indexed like `model.slots`); slots without a complete fill are
-    /// zero-filled owned memory (missing pieces stay zero).
+    /// zero-filled owned memory (missing pieces stay zero), except slots tying will fill from the
+    /// other side of their pair, which get no memory of their own (the finalizer shares it).
+    ///
+    /// - Throws: `unprovidedSlotsTooLarge` or `memoryBudgetExceeded` before the first allocation
+    ///   when the slots' memory is over the limits (`checkMemory`); `allocationFailed` when an
+    ///   allocation fails anyway.
     func read() throws(PretrainedError) -> [TensorStorage] {
         var storages = [TensorStorage?](repeating: nil, count: model.slots.count)
         var viewsByShard = [[Int]](repeating: [], count: opened.shards.count)
         var copiesByShard = [[(slot: Int, piece: LoadPlan.Piece)]](repeating: [], count: opened.shards.count)
+        var allocations: [(slot: Int, device: Device?, zeroed: Bool)] = []
+        let filledByTying = slotsFilledByTying()
+        var need = MemoryNeed()
         for (index, slot) in model.slots.enumerated() {
             let device = options.deviceMap?.device(of: slot.name)
             guard let fill = plan.fills[index] else {
-                storages[index] = try destination(for: slot, on: device, zeroed: true)
+                if filledByTying.contains(index) { continue }
+                allocations.append((index, device, true))
+                need.add(slot.byteCount, unprovided: true, host: !(device?.isAccelerator ?? false))
                 continue
             }
             if let piece = fill.pieces.first, canView(piece, slot: slot, fill: fill, on: device) {
                 viewsByShard[piece.shard].append(index)
                 continue
             }
-            storages[index] = try destination(for: slot, on: device, zeroed: !fill.isComplete)
+            allocations.append((index, device, !fill.isComplete))
+            need.add(slot.byteCount, unprovided: !fill.isComplete, host: !(device?.isAccelerator ?? false))
             for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
+        }
+        try checkMemory(need)
+        for (index, device, zeroed) in allocations {
+            storages[index] = try destination(for: model.slots[index], on: device, zeroed: zeroed)
         }
 
         let owned = storages
@@ -47,7 +62,56 @@ struct CheckpointReader: Sendable {
         for result in results {
             for (index, storage) in try result.get() { storages[index] = storage }
         }
-        return storages.map { $0 ?? TensorStorage(uninitializedByteCount: 0) }
+        return storages.map { $0 ?? TensorStorage.empty }
+    }
+
+    /// Memory a load will allocate, saturating instead of overflowing.
+    struct MemoryNeed {
+        /// Every allocated slot's bytes.
+        var total = 0
+        /// The bytes of slots the checkpoint does not (completely) provide.
+        var unprovided = 0
+        /// The bytes of this process's memory (all but the allocator's for accelerator placements).
+        var host = 0
+
+        mutating func add(_ bytes: Int, unprovided isUnprovided: Bool, host isHost: Bool) {
+            total = Self.sum(total, bytes)
+            if isUnprovided { unprovided = Self.sum(unprovided, bytes) }
+            if isHost { host = Self.sum(host, bytes) }
+        }
+
+        static func sum(_ a: Int, _ b: Int) -> Int {
+            let (value, overflow) = a.addingReportingOverflow(b)
+            return overflow ? Int.max : value
+        }
+    }
+
+    /// Refuses a load whose allocations are over what the checkpoint justifies for the slots it
+    /// does not provide, over the caller's budget, or over what the address-space limit leaves.
+    func checkMemory(_ need: MemoryNeed) throws(PretrainedError) {
+        let checkpointBytes = opened.totalBytes
+        let limit = options.unprovidedBytesLimit ?? LoadOptions.defaultUnprovidedLimit(checkpointBytes: checkpointBytes)
+        if need.unprovided > limit {
+            throw .unprovidedSlotsTooLarge(bytes: need.unprovided, limit: limit, checkpointBytes: checkpointBytes)
+        }
+        if let budget = options.memoryBudget, need.total > budget {
+            throw .memoryBudgetExceeded(bytes: need.total, budget: budget, addressSpace: false)
+        }
+        if let available = AddressSpace.available, need.host > available {
+            throw .memoryBudgetExceeded(bytes: need.host, budget: available, addressSpace: true)
+        }
+    }
+
+    /// Slots the checkpoint lacks entirely that tying will fill from the other side of their pair
+    /// (as the finalizer's `Tying.tie` will, run here on placeholders): they need no memory.
+    func slotsFilledByTying() -> Set<Int> {
+        let pairs = Finalizer.slotPairs(of: model)
+        guard !pairs.isEmpty else { return [] }
+        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) })
+        var missing: Set<Int>? = absent
+        var placeholders = [TensorStorage](repeating: TensorStorage.empty, count: model.slots.count)
+        _ = Tying.tie(pairs, storages: &placeholders, missing: &missing)
+        return absent.subtracting(missing ?? []).filter { plan.fills[$0] == nil }
     }
 
     /// Whether `piece` can be the slot itself: the whole slot, same dtype, mapped, aligned, and

@@ -11,10 +11,7 @@ enum Finalizer {
         var storages = storages
         var report = plan.report
         let reinitialized = Set(plan.report.mismatched.compactMap { model.index(of: $0.name) })
-        let pairs = model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
-            guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
-            return (target, source)
-        }
+        let pairs = slotPairs(of: model)
         let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) }).subtracting(reinitialized)
         var missing: Set<Int>? = absent
         let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
@@ -76,5 +73,13 @@ enum Finalizer {
             WeightInitialization.fill(storages[index], slot: model.slots[index], rule: rules[index], generator: &generator)
         }
         return candidates.map { model.slots[$0].name }.sorted()
+    }
+
+    /// The model's tied pairs as slot indices (target, source), in registry order.
+    static func slotPairs(of model: MetaModel) -> [(target: Int, source: Int)] {
+        model.tiedWeights.compactMap { pair -> (target: Int, source: Int)? in
+            guard let target = model.index(of: pair.target), let source = model.index(of: pair.source) else { return nil }
+            return (target, source)
+        }
     }
 }

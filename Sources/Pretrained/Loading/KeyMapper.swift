@@ -19,11 +19,14 @@ struct KeyMapper {
         var replacement: String
         /// Whether the replacement refers to the pattern's first group (`\1`).
         var usesGroup: Bool
+        /// A literal every match contains: names without it skip the search.
+        var prefilter: RegexPrefilter
     }
 
     private struct Merge {
         var sources: [Regex<AnyRegexOutput>]
         var target: String
+        var prefilters: [RegexPrefilter]
     }
 
     private struct Split {
@@ -59,11 +62,14 @@ struct KeyMapper {
                 })
             case let .mergeExperts(sources, target):
                 var compiled: [Regex<AnyRegexOutput>] = []
+                var prefilters: [RegexPrefilter] = []
                 for source in sources {
                     let pieces = source.split(separator: "*", omittingEmptySubsequences: false).map { Self.escape(String($0)) }
-                    compiled.append(try Self.compile(pieces.joined(separator: #"(\d+)"#), architecture.name))
+                    let pattern = pieces.joined(separator: #"(\d+)"#)
+                    compiled.append(try Self.compile(pattern, architecture.name))
+                    prefilters.append(RegexPrefilter([pattern]))
                 }
-                merges.append(Merge(sources: compiled, target: target))
+                merges.append(Merge(sources: compiled, target: target, prefilters: prefilters))
             case let .split(source, targets):
                 splits.append(Split(source: try Self.compile(Self.escape(source), architecture.name), targets: targets))
             }
@@ -94,7 +100,7 @@ struct KeyMapper {
     func renamed(_ key: String) -> String {
         var name = key
         for rename in renames {
-            guard let match = name.firstMatch(of: rename.regex) else { continue }
+            guard rename.prefilter.mayMatch(name), let match = name.firstMatch(of: rename.regex) else { continue }
             var replacement = rename.replacement
             if rename.usesGroup {
                 let group = match.output.count > 1 ? match.output[1].substring.map(String.init) ?? "" : ""
@@ -112,7 +118,7 @@ struct KeyMapper {
         var merge: (expert: Int, source: Int, sourceCount: Int)?
         search: for candidate in merges {
             for (sourceIndex, regex) in candidate.sources.enumerated() {
-                guard let match = name.firstMatch(of: regex), let digits = match.output[1].substring,
+                guard candidate.prefilters[sourceIndex].mayMatch(name), let match = name.firstMatch(of: regex), let digits = match.output[1].substring,
                       let expert = Int(digits) else { continue }
                 name.replaceSubrange(match.range, with: candidate.target)
                 merge = (expert, sourceIndex, candidate.sources.count)
@@ -158,7 +164,7 @@ struct KeyMapper {
         if usesGroup, capturingGroups(in: source) < 1 {
             try fail("the replacement refers to \\1 but the pattern has no group")
         }
-        return Rename(regex: regex, replacement: target, usesGroup: usesGroup)
+        return Rename(regex: regex, replacement: target, usesGroup: usesGroup, prefilter: RegexPrefilter([source]))
     }
 
     /// The number of capturing groups in a regular expression: `(` not escaped, not in a
@@ -206,13 +212,15 @@ struct KeyMapper {
 /// Regular expressions searched anywhere in a key (Python's `re.search`), joined as one.
 struct KeyPatterns {
     private let regex: Regex<AnyRegexOutput>?
+    private let prefilter: RegexPrefilter
 
     init(_ patterns: [String], architecture: String) throws(PretrainedError) {
         regex = patterns.isEmpty ? nil : try KeyMapper.compile(patterns.map { "(\($0))" }.joined(separator: "|"), architecture)
+        prefilter = RegexPrefilter(patterns)
     }
 
     func matches(_ key: String) -> Bool {
-        guard let regex else { return false }
+        guard let regex, prefilter.mayMatch(key) else { return false }
         return key.contains(regex)
     }
 }

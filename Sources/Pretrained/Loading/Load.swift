@@ -19,6 +19,10 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     let start = monotonicSeconds()
     let checkpoint = try Checkpoint.locate(source, revision: options.revision, cache: options.hubCache)
     guard let configPath = checkpoint.configPath else {
+        let config = Path.join(checkpoint.directory, "config.json")
+        if let kind = FileSystem.describe(config) {
+            throw .invalidConfig(file: config, reason: "it is \(kind), not a regular file")
+        }
         throw .noCheckpoint(path: source, reason: "no config.json beside the checkpoint")
     }
     let config = try ModelConfig.read(path: configPath)

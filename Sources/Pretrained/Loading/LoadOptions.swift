@@ -55,6 +55,26 @@ public struct LoadOptions: Sendable {
     /// the slot dtype, exactly as `transformers` 5.23 (FP8, MXFP4) or `mlx.core.dequantize` (MLX
     /// affine) does; without it, quantized weights and their companions are held as stored.
     public var dequantize = false
+    /// The most memory the load may allocate for slots (owned copies, conversions, zero-filled
+    /// slots and the allocator's storage), checked before the first allocation: over it, the load
+    /// throws `PretrainedError.memoryBudgetExceeded`. Zero-copy views of mapped shards do not
+    /// count. `nil`: no budget of the caller's; the process's address-space limit (`RLIMIT_AS`),
+    /// when set, is always one.
+    public var memoryBudget: Int?
+    /// The most zero-filled memory the load may allocate for slots the checkpoint does not provide
+    /// (missing, or mismatched under `ignoreMismatchedSizes`); slots filled by tying cost nothing.
+    /// Over it, the load throws `PretrainedError.unprovidedSlotsTooLarge`. `nil`: the default,
+    /// `defaultUnprovidedLimit(checkpointBytes:)`; `Int.max`: no limit, as `transformers`.
+    public var unprovidedBytesLimit: Int?
+
+    /// What a checkpoint of `checkpointBytes` tensor bytes justifies for the slots it does not
+    /// provide: four times its size (a new head, a decoder beside a pretrained encoder), and at
+    /// least 1 GiB. A config that asks for far more describes a model the checkpoint is not: a
+    /// 1 KB download must not make its host allocate terabytes.
+    public static func defaultUnprovidedLimit(checkpointBytes: Int) -> Int {
+        max(checkpointBytes.multipliedReportingOverflow(by: 4).overflow ? Int.max : checkpointBytes * 4, 1 << 30)
+    }
+
     /// Called as tensors are read into owned memory (within a shard) and after each shard is
     /// read, from the thread that read them.
     public var progress: (@Sendable (LoadProgress) -> Void)?

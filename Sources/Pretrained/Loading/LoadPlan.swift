@@ -44,7 +44,7 @@ struct LoadPlan: Sendable {
         for (shard, entry) in opened.shards.enumerated() {
             keys += entry.header.tensors.map { (shard, $0) }
         }
-        keys.sort { NaturalOrder.less($0.info.name, $1.info.name) }
+        keys = NaturalOrder.sorted(keys) { $0.info.name }
 
         for (shard, stored) in keys {
             let targets = mapper.targets(of: stored.name)

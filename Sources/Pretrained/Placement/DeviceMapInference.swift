@@ -29,7 +29,8 @@ extension MetaModel {
     /// - Returns: the device map with bytes per device.
     /// - Throws: `PretrainedError.placementFailed` where `accelerate` would fail on the model's
     ///   tied parameters.
-    /// - Complexity: O(n²) in the number of modules and tensors, which is small.
+    /// - Complexity: O(n) in the modules and tensors for a model without tied parameters (each
+    ///   tied group adds a scan of the modules left when a module holding one side is placed).
     public func inferDeviceMap(maxMemory: MaxMemory, noSplitModules: [String]? = nil,
                                dtype: DType? = nil) throws(PretrainedError) -> DeviceMap {
         let tree = ModuleTree(self)
@@ -94,49 +95,13 @@ struct DeviceMapInference {
         return tree.nodes[n].children.isEmpty || noSplit.contains(tree.nodes[n].className)
     }
 
-    /// `get_max_layer_size`: the largest module that will not be split (a leaf or a no-split
-    /// class) among `modules`, and the names of those of that size.
-    func maxLayerSize(_ modules: [Named]) -> (size: Int, names: [String]) {
-        var maxSize = 0
-        var names: [String] = []
-        var queue = modules[...]
-        var pending: [Named] = []
-        while true {
-            let next: Named
-            if let first = pending.first {
-                next = first
-                pending.removeFirst()
-            } else if let first = queue.popFirst() {
-                next = first
-            } else {
-                break
-            }
-            if cannotSplit(next.item) {
-                let size = sizes[next.name]
-                if size > maxSize {
-                    maxSize = size
-                    names = [next.name]
-                } else if size == maxSize {
-                    names.append(next.name)
-                }
-            } else {
-                pending = children(of: next.item).map { (name: tree.nodes[$0].name, item: Item.module($0)) } + pending
-            }
-        }
-        return (maxSize, names)
-    }
-
-    func modulesOnly(_ list: [Named]) -> [Named] {
-        list.filter { if case .module = $0.item { return true } else { return false } }
-    }
-
     /// Whether `name + "."` occurs in `parameter + "."` (`accelerate` tests containment, not prefix).
     static func within(_ parameter: String, _ name: String) -> Bool {
         (parameter + ".").contains(name + ".")
     }
 
     /// `get_module_size_with_ties`.
-    func sizeWithTies(_ tiedParams: [String], moduleSize: Int, modulesToTreat: [Named])
+    func sizeWithTies(_ tiedParams: [String], moduleSize: Int, modulesToTreat: Queue)
         throws(PretrainedError) -> (size: Int, names: [String], items: [Item]) {
         guard !tiedParams.isEmpty else { return (moduleSize, [], []) }
         var names: [String] = []
@@ -153,21 +118,123 @@ struct DeviceMapInference {
         return (size, names, items)
     }
 
+    /// `get_max_layer_size`'s answer, kept as the largest size and how many layers have it (the
+    /// loop only asks whether any of the names is left).
+    struct LargestLayer: Equatable {
+        var size = 0
+        var count = 0
+
+        func merged(with other: LargestLayer) -> LargestLayer {
+            if other.size > size { return other }
+            if other.size < size { return self }
+            return LargestLayer(size: size, count: count + other.count)
+        }
+    }
+
+    /// The largest layer (leaf or no-split module) within node `n`, memoized per node.
+    func largestLayer(in n: Int, memo: inout [LargestLayer?]) -> LargestLayer {
+        if let known = memo[n] { return known }
+        let item = Item.module(n)
+        var result = LargestLayer()
+        if cannotSplit(item) {
+            result = LargestLayer(size: sizes[tree.nodes[n].name], count: 1)
+        } else {
+            for child in tree.nodes[n].children { result = result.merged(with: largestLayer(in: child, memo: &memo)) }
+        }
+        memo[n] = result
+        return result
+    }
+
+    /// `modules_to_treat`, taken from the front: stored reversed, so that taking the first item and
+    /// putting items back in front cost O(1) each, and each slot holds the largest layer among
+    /// the modules from it to the end of the list (`get_max_layer_size(modules_only(...))` in O(1)).
+    struct Queue {
+        private var storage: [(named: Named, largest: LargestLayer)] = []
+        private let layer: (Named) -> LargestLayer
+
+        init(_ items: [Named], layer: @escaping (Named) -> LargestLayer) {
+            self.layer = layer
+            prepend(items)
+        }
+
+        var isEmpty: Bool { storage.isEmpty }
+        /// The largest layer among the module items.
+        var largest: LargestLayer { storage.last?.largest ?? LargestLayer() }
+
+        mutating func popFirst() -> Named { storage.removeLast().named }
+
+        /// Puts `items` in front, in their order.
+        mutating func prepend(_ items: some BidirectionalCollection<Named>) {
+            for named in items.reversed() {
+                storage.append((named, (storage.last?.largest ?? LargestLayer()).merged(with: layer(named))))
+            }
+        }
+
+        /// The front position of the first item satisfying `predicate`.
+        func firstIndex(where predicate: (Named) -> Bool) -> Int? {
+            storage.lastIndex { predicate($0.named) }.map { storage.count - 1 - $0 }
+        }
+
+        func first(where predicate: (Named) -> Bool) -> Named? {
+            storage.last { predicate($0.named) }?.named
+        }
+
+        /// Replaces the item at front position `index` with `items`.
+        mutating func replace(at index: Int, with items: [Named]) {
+            let slot = storage.count - 1 - index
+            let before = storage[(slot + 1)...].reversed().map(\.named)  // the items ahead of it, in order
+            storage.removeSubrange(slot...)
+            prepend(before + items)
+        }
+    }
+
     mutating func run() throws(PretrainedError) -> DeviceMapCleaning.OrderedMap {
         let root = tree.nodes[0]
-        var modulesToTreat: [Named] = root.parameters.map { (name: tree.tensors[$0].name, item: Item.tensor) }
+        let initial: [Named] = root.parameters.map { (name: tree.tensors[$0].name, item: Item.tensor) }
             + root.children.map { (name: tree.nodes[$0].name, item: Item.module($0)) }
             + root.buffers.map { (name: tree.tensors[$0].name, item: Item.tensor) }
+        var memo = [LargestLayer?](repeating: nil, count: tree.nodes.count)
+        for n in tree.nodes.indices.reversed() { _ = largestLayer(in: n, memo: &memo) }
+        let layers = memo.map { $0 ?? LargestLayer() }
+        func layer(_ named: Named) -> LargestLayer {
+            if case .module(let n) = named.item { return layers[n] }
+            return LargestLayer()
+        }
+        var modulesToTreat = Queue(initial, layer: layer)
         var deviceMap = DeviceMapCleaning.OrderedMap()
         var currentDevice = 0
         var deviceMemoryUsed = [Device: Int]()
-        var (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesToTreat)
+        // `max_layer_size, max_layer_names`: the size, how many names are left, and the items whose
+        // names have been removed since they were last computed. The first computation, unlike the
+        // later ones, also counts the root's own tensors.
+        // `get_max_layer_size(modules_to_treat)`: here the root's own tensors count as layers too.
+        let first = initial.reduce(LargestLayer()) { largest, named in
+            if case .tensor = named.item { return largest.merged(with: LargestLayer(size: sizes[named.name], count: 1)) }
+            return largest.merged(with: layer(named))
+        }
+        var (maxLayerSize, maxLayerNames) = (first.size, first.count)
+        var countsTensors = true
+        var removed = Set<String>()
+        func recompute() {
+            let largest = modulesToTreat.largest
+            (maxLayerSize, maxLayerNames) = (largest.size, largest.count)
+            countsTensors = false
+            removed.removeAll(keepingCapacity: true)
+        }
 
         while !modulesToTreat.isEmpty {
-            let (name, item) = modulesToTreat.removeFirst()
-            maxLayerNames.removeAll { $0 == name || $0.hasPrefix(name + ".") }
-            if maxLayerNames.isEmpty {
-                (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+            let (name, item) = modulesToTreat.popFirst()
+            // `max_layer_names = [n for n in max_layer_names if n != name and not n.startswith(name + ".")]`
+            if removed.insert(name).inserted {
+                switch item {
+                case .module(let n) where layers[n].size == maxLayerSize: maxLayerNames -= layers[n].count
+                case .tensor where countsTensors && sizes[name] == maxLayerSize: maxLayerNames -= 1
+                default: break
+                }
+            }
+            if maxLayerNames == 0 {
+                recompute()
+                removed.insert(name)  // computed without it: its names are not among them
             }
             let moduleSize = sizes[name]
             let tiedGroups = tiedParameters.filter { group in
@@ -195,7 +262,7 @@ struct DeviceMapInference {
                 deviceMap[name] = device
                 for tiedName in tiedModuleNames {
                     if let index = modulesToTreat.firstIndex(where: { $0.name == tiedName }) {
-                        modulesToTreat.remove(at: index)
+                        modulesToTreat.replace(at: index, with: [])
                     }
                     deviceMap[tiedName] = device
                 }
@@ -208,9 +275,9 @@ struct DeviceMapInference {
                 for (tiedName, tiedItem) in zip(tiedModuleNames, tiedModules) {
                     guard !cannotSplit(tiedItem), case .module(let n) = tiedItem,
                           let index = modulesToTreat.firstIndex(where: { $0.name == tiedName }) else { continue }
-                    modulesToTreat = [(name, item)] + modulesToTreat[..<index] + parametersAndChildren(n)
-                        + modulesToTreat[(index + 1)...]
-                    (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+                    modulesToTreat.replace(at: index, with: parametersAndChildren(n))
+                    modulesToTreat.prepend([(name, item)])
+                    recompute()
                     splitHappened = true
                     break
                 }
@@ -219,14 +286,14 @@ struct DeviceMapInference {
 
             // The module does not fit: split it, or go to the next device.
             if used + moduleSize >= maxSize, !cannotSplit(item), case .module(let n) = item {
-                modulesToTreat = parametersAndChildren(n) + modulesToTreat
-                (maxLayerSize, maxLayerNames) = self.maxLayerSize(modulesOnly(modulesToTreat))
+                modulesToTreat.prepend(parametersAndChildren(n))
+                recompute()
                 continue
             }
 
             deviceMemoryUsed[device, default: 0] += currentMemoryReserved
             currentDevice += 1
-            modulesToTreat.insert((name, item), at: 0)
+            modulesToTreat.prepend([(name, item)])
         }
         return deviceMap
     }

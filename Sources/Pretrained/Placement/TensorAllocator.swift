@@ -21,6 +21,6 @@ public struct HostAllocator: TensorAllocator {
     public init() {}
 
     public func allocate(_ slot: TensorSlot, device: Int) throws(PretrainedError) -> TensorStorage {
-        TensorStorage(uninitializedByteCount: slot.byteCount)
+        try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: false, tensor: slot.name)
     }
 }

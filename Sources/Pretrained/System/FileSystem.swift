@@ -19,6 +19,30 @@ enum FileSystem {
         }
     }
 
+    /// What is at `path`, links followed, in words for a message: `nil` when nothing is (or only a
+    /// dangling link), else "a regular file", "a folder", "a FIFO (named pipe)", "a socket", "a
+    /// character device", "a block device", "a symbolic link loop", or why it cannot be examined.
+    static func describe(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            switch code {
+            case ENOENT, ENOTDIR: return nil
+            case ELOOP: return "a symbolic link loop"
+            default: return "a path that cannot be examined (\(PretrainedError.message(errno: code)))"
+            }
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return "a regular file"
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "not a regular file"
+        }
+    }
+
     /// The canonical absolute path of an existing `path` (`realpath(3)`: links resolved).
     static func canonicalPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }

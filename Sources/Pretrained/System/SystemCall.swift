@@ -1,5 +1,11 @@
 internal import CSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a `CSupport` result (0 or an errno value) into a thrown `PretrainedError.io`.
 @inline(__always)
 func check(_ result: Int32, file: String, _ operation: @autoclosure () -> String) throws(PretrainedError) {
@@ -39,7 +45,11 @@ final class FileDescriptor: @unchecked Sendable {
     /// cannot block the open; `size()` then rejects anything but a regular file).
     init(readingFrom path: String) throws(PretrainedError) {
         var fd: Int32 = -1
-        try check(csupport_open_readonly(path, &fd), file: path, "open")
+        let code = csupport_open_readonly(path, &fd)
+        if code != 0, let kind = FileSystem.describe(path), kind != "a regular file" {
+            throw .io(file: path, operation: "open: it is \(kind), not a regular file", errno: code)
+        }
+        try check(code, file: path, "open")
         FileAccessTrace.record(.opened(path))
         self.raw = fd
         self.path = path
@@ -52,7 +62,12 @@ final class FileDescriptor: @unchecked Sendable {
     /// The current size of the file (`fstat(2)`).
     func size() throws(PretrainedError) -> Int {
         var size: UInt64 = 0
-        try check(csupport_file_size(raw, &size), file: path, "fstat")
+        let code = csupport_file_size(raw, &size)
+        if code == EISDIR || code == EINVAL {
+            throw .io(file: path, operation: "fstat: it is \(FileSystem.describe(path) ?? "gone"), not a regular file",
+                      errno: code)
+        }
+        try check(code, file: path, "fstat")
         return Int(clamping: size)
     }
 

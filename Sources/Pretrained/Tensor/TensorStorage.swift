@@ -123,6 +123,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.release = release
     }
 
+    /// An owned storage of no bytes (a placeholder; allocates nothing that can fail).
+    static var empty: TensorStorage { TensorStorage(owned: UnsafeMutableRawBufferPointer(start: nil, count: 0), release: .none) }
+
     /// Owned memory holding a copy of `source`.
     public convenience init(copying source: UnsafeRawBufferPointer) {
         self.init(uninitializedByteCount: source.count)

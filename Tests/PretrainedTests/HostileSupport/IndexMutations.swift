@@ -105,9 +105,9 @@ extension IndexSeed {
                                       bytes: index(map(setting: tensor, to: .string(name))), expectation: expectation))
             }
             mutant("missing.safetensors", .error { .missingShard(file: $0, shard: "missing.safetensors") })
-            mutant("sub", .error { .missingShard(file: $0, shard: "sub") })
-            mutant("sub/", .error { .missingShard(file: $0, shard: "sub/") })
-            mutant("loop.safetensors", .error { .missingShard(file: $0, shard: "loop.safetensors") })
+            mutant("sub", .error { .shardNotAFile(file: $0, shard: "sub", kind: "a folder") })
+            mutant("sub/", .error { .shardNotAFile(file: $0, shard: "sub/", kind: "a folder") })
+            mutant("loop.safetensors", .error { .shardNotAFile(file: $0, shard: "loop.safetensors", kind: "a symbolic link loop") })
             mutant("dangling.safetensors", .error { .missingShard(file: $0, shard: "dangling.safetensors") })
             for outside in ["../x.safetensors", "/etc/passwd", "/dev/zero", "sub/../../x", "a\\b", "..", "x/..", "./../\(shard)",
                             "a\u{0}b", "escape.safetensors", "/" + indexPath] {
