@@ -29,6 +29,20 @@ import Testing
         ("LlamaForCausalLM", [("num_attention_heads", .int(3)), ("num_key_value_heads", .int(3))], true),  // head_dim floors
         ("Qwen3ForCausalLM", [("num_attention_heads", .int(0))], false), ("MixtralForCausalLM", [("num_key_value_heads", .int(-1))], false),
         ("T5ForConditionalGeneration", [("num_heads", .int(0))], false), ("T5ForConditionalGeneration", [("num_heads", .int(3))], true),
+        // The families of issues 13 and 14, as their attention modules check (or floor) in 5.23.
+        ("DistilBertModel", [("n_heads", .int(0))], false), ("DistilBertModel", [("n_heads", .int(3))], false),
+        ("DistilBertModel", [("n_heads", .int(8))], true),
+        ("ModernBertModel", [("num_attention_heads", .int(3))], false), ("ModernBertModel", [("num_attention_heads", .int(2))], true),
+        ("NomicBertModel", [("num_attention_heads", .int(0))], false), ("NomicBertModel", [("num_attention_heads", .int(3))], true),
+        ("BartModel", [("encoder_attention_heads", .int(3))], false), ("BartModel", [("decoder_attention_heads", .int(-1))], false),
+        ("BartModel", [("decoder_attention_heads", .int(8))], true),
+        ("WhisperModel", [("decoder_attention_heads", .int(5))], false), ("WhisperModel", [("encoder_attention_heads", .int(2))], true),
+        ("ViTModel", [("num_attention_heads", .int(0))], false), ("ViTModel", [("num_attention_heads", .int(3))], true),
+        ("MPNetModel", [("num_attention_heads", .int(3))], false), ("DebertaV2Model", [("num_attention_heads", .int(0))], false),
+        ("XLMRobertaModel", [("num_attention_heads", .int(5))], false),
+        ("GemmaModel", [("num_attention_heads", .int(0))], false), ("Phi3Model", [("num_key_value_heads", .int(0))], false),
+        ("CLIPVisionModel", [("num_attention_heads", .int(0))], false), ("SiglipTextModel", [("num_attention_heads", .int(3))], false),
+        ("SiglipTextModel", [("num_attention_heads", .int(2))], true),
     ]
 
     @Test(arguments: table.indices)

@@ -19,6 +19,9 @@ struct BartArchitecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 50265)
         let width = try config.positiveInt(anyOf: ["hidden_size", "d_model"], default: 1024)
+        for key in ["encoder_attention_heads", "decoder_attention_heads"] {
+            _ = try config.attentionHeads(key, default: 16, dividing: ("d_model", width))
+        }
         let encoderLayers = try config.count(anyOf: ["num_hidden_layers", "encoder_layers"], default: 12)
         let decoderLayers = try config.count("decoder_layers", default: 12)
         let encoderFeedForward = try config.positiveInt("encoder_ffn_dim", default: 4096)

@@ -81,7 +81,7 @@ struct CLIPArchitecture: Architecture {
 
     /// `CLIPTextModel` (with `CLIPTextConfig`'s defaults) and its width.
     static func textTower(_ config: ModelConfig) throws(PretrainedError) -> (Module, Int) {
-        let tower = try TransformerTower(config, prefix: "CLIP", defaultHidden: 512, defaultIntermediate: 2048,
+        let tower = try TransformerTower(config, prefix: "CLIP", defaultHidden: 512, defaultIntermediate: 2048, defaultHeads: 8,
                                          defaultActivation: "quick_gelu")
         let vocab = try config.positiveInt("vocab_size", default: 49408)
         let positions = try config.positiveInt("max_position_embeddings", default: 77)
@@ -126,9 +126,11 @@ struct TransformerTower {
     let activation: Module
 
     init(_ config: ModelConfig, prefix: String, defaultHidden: Int, defaultIntermediate: Int,
-         defaultActivation: String) throws(PretrainedError) {
+         defaultHeads: Int = 12, defaultActivation: String) throws(PretrainedError) {
         self.prefix = prefix
         hidden = try config.positiveInt("hidden_size", default: defaultHidden)
+        // CLIPAttention and SiglipAttention refuse a width that does not split into the heads.
+        _ = try config.attentionHeads("num_attention_heads", default: defaultHeads, dividing: ("hidden_size", hidden))
         intermediate = try config.positiveInt("intermediate_size", default: defaultIntermediate)
         layers = try config.count("num_hidden_layers", default: 12)
         activation = try Activation.module(config, key: "hidden_act", default: defaultActivation)

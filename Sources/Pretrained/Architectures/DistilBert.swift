@@ -20,6 +20,8 @@ struct DistilBertArchitecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 30522)
         let dim = try config.positiveInt(anyOf: ["hidden_size", "dim"], default: 768)
+        _ = try config.attentionHeads(config.has("num_attention_heads") ? "num_attention_heads" : "n_heads", default: 12,
+                                      dividing: ("dim", dim))
         let layers = try config.count(anyOf: ["num_hidden_layers", "n_layers"], default: 6)
         let hiddenDim = try config.positiveInt("hidden_dim", default: 4 * 768)
         let positions = try config.positiveInt("max_position_embeddings", default: 512)

@@ -24,7 +24,7 @@ struct ModernBertArchitecture: Architecture {
         let hidden = try config.positiveInt("hidden_size", default: 768)
         let intermediate = try config.positiveInt("intermediate_size", default: 1152)
         let layers = try config.count("num_hidden_layers", default: 22)
-        let heads = try config.positiveInt("num_attention_heads", default: 12)
+        let heads = try config.attentionHeads("num_attention_heads", default: 12, dividing: ("hidden_size", hidden))
         let normBias = try config.bool("norm_bias", default: false)
         let attentionBias = try config.bool("attention_bias", default: false)
         let mlpBias = try config.bool("mlp_bias", default: false)

@@ -28,7 +28,7 @@ struct NomicBertArchitecture: Architecture {
         let vocab = try config.positiveInt("vocab_size", default: 30528)
         let hidden = try config.positiveInt("hidden_size", default: 768)
         let layers = try config.count("num_hidden_layers", default: 12)
-        let heads = try config.positiveInt("num_attention_heads", default: 12)
+        let heads = try config.attentionHeads("num_attention_heads", default: 12, dividing: nil)  // head_dim floors
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let positions = try config.positiveInt("max_position_embeddings", default: 2048)
         let typeVocab = try config.int("type_vocab_size", default: 2)

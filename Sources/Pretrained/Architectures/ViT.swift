@@ -22,6 +22,7 @@ struct ViTArchitecture: Architecture {
 
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let hidden = try config.positiveInt("hidden_size", default: 768)
+        _ = try config.attentionHeads("num_attention_heads", default: 12, dividing: nil)  // head_dim floors in 5.23
         let layers = try config.count("num_hidden_layers", default: 12)
         let intermediate = try config.positiveInt("intermediate_size", default: 3072)
         let patches = try VisionPatches(config, defaultImage: 224, defaultPatch: 16)

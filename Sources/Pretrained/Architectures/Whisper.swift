@@ -15,6 +15,9 @@ struct WhisperArchitecture: Architecture {
     func build(_ config: ModelConfig) throws(PretrainedError) -> Module {
         let vocab = try config.positiveInt("vocab_size", default: 51865)
         let width = try config.positiveInt(anyOf: ["hidden_size", "d_model"], default: 384)
+        for key in ["encoder_attention_heads", "decoder_attention_heads"] {
+            _ = try config.attentionHeads(key, default: 6, dividing: ("d_model", width))
+        }
         let mels = try config.positiveInt("num_mel_bins", default: 80)
         let encoderLayers = try config.count(anyOf: ["num_hidden_layers", "encoder_layers"], default: 4)
         let decoderLayers = try config.count("decoder_layers", default: 4)
