@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 
 from fixtures.common import FIXTURES, safetensors, torch, transformers, write_json  # first: pins the environment
+from fixtures.decoder_families import make_decoder_families
 from fixtures.families import make_cases, make_models
 from fixtures.quantized import make_quantized
 from fixtures.safetensors_files import make_safetensors
@@ -29,6 +30,7 @@ PARTS = {
     "cases": make_cases,
     "configs": make_configs,
     "quantized": make_quantized,
+    "decoder-families": make_decoder_families,  # after models, cases and configs, which reset its folders
 }
 
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Pretrained
 
-/// The decoder families of issue 14 (`scripts/fixtures_decoders.py`): every tiny model, written and
+/// The decoder families of issue 14 (`make_fixtures.py decoder-families`): every tiny model, written and
 /// reloaded by `transformers` 5.23, builds the same skeleton and loads byte for byte in all three
 /// read modes, with the same tied map, storage sharing, plans and report.
 @Suite struct DecoderConformanceTests {
@@ -11,7 +11,7 @@ import Testing
         return list ?? []
     }()
 
-    /// Cases written by `fixtures_decoders.py` (the fused MoE layouts, dtype rules).
+    /// Cases written by the decoder-families part (the fused MoE layouts, dtype rules).
     static let cases = ["qwen2-moe-fused", "qwen3-moe-fused", "deepseek-v3-fused", "qwen3-next-fused",
                         "gpt-oss-f16-keep-in-fp32", "deepseek-v3-mtp-layer-ignored", "qwen3-next-mtp-ignored",
                         "gpt-neox-legacy-buffers", "qwen2-moe-causal-lm-into-base"]

@@ -4,7 +4,7 @@ import Testing
 @testable import PretrainedCLI
 
 /// Published configs of the decoder families (`configs/expected_counts_decoders.json`, written by
-/// `scripts/fixtures_decoders.py` from `transformers` 5.23 on the meta device): counts, bytes,
+/// `make_fixtures.py decoder-families` from `transformers` 5.23 on the meta device): counts, bytes,
 /// dtypes, declarations, plans, `state_dict()` entries and module sizes.
 @Suite struct DecoderPublishedConfigTests {
     static let expected = try? Fixtures.json("configs/expected_counts_decoders.json")
