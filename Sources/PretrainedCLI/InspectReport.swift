@@ -33,7 +33,7 @@ enum InspectReport {
     /// A human-readable table of tensors in natural order (`layers.2` before `layers.10`), then
     /// shards in file-name order and totals.
     static func table(_ headers: OpenedCheckpoint) -> String {
-        let tensors = headers.tensorsByName.sorted { NaturalOrder.less($0.info.name, $1.info.name) }
+        let tensors = NaturalOrder.sorted(headers.tensorsByName) { $0.info.name }
         let rows = tensors.map { info, shard in
             [info.name, info.dtype.rawValue, "[" + info.shape.map(String.init).joined(separator: ", ") + "]",
              ByteCount.format(info.byteCount), shard.name]
@@ -41,7 +41,7 @@ enum InspectReport {
         var lines = [TextTable.render(header: ["tensor", "dtype", "shape", "size", "shard"], rows: rows,
                                       rightAligned: [3])]
         lines.append("")
-        for entry in headers.shards.sorted(by: { NaturalOrder.less($0.shard.name, $1.shard.name) }) {
+        for entry in NaturalOrder.sorted(headers.shards, by: { $0.shard.name }) {
             let metadata = entry.header.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             let compression = entry.shard.compression == .none ? "" : " (\(entry.shard.compression.rawValue))"
             lines.append(TerminalText.escaped("shard \(entry.shard.name): \(counted(entry.header.tensors.count, "tensor")), "

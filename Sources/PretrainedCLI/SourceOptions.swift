@@ -14,6 +14,6 @@ struct SourceOptions: ParsableArguments {
 
     /// The local folder or file `path` names, or the snapshot folder of the cached model id `path`.
     func folder(_ path: String) throws -> String {
-        try HubCache.default().locate(path, revision: revision).path
+        try HubCache.default().locate(path, revision: revision)
     }
 }

@@ -80,8 +80,7 @@ public struct Checkpoint: Sendable {
     /// - Throws: the errors of `resolve(_:boundary:)`; `.noCheckpoint` when a model id is not cached.
     public static func locate(_ source: String, revision: String = "main",
                               cache: HubCache = .default()) throws(PretrainedError) -> Checkpoint {
-        if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) { return try resolve(source) }
-        return try cache.checkpoint(of: source, revision: revision)
+        HubCache.isCachedModelReference(source) ? try cache.checkpoint(of: source, revision: revision) : try resolve(source)
     }
 
     static func fromFile(_ file: String) -> Checkpoint {

@@ -43,14 +43,18 @@ public struct HubCache: Sendable {
         Path.join(root, "models--" + modelID.replacingSlashes(with: "--"))
     }
 
-    /// The local folder or file `source` names: `source` itself when it exists or does not have
-    /// the shape of a model id, else the snapshot of the model id `source` at `revision`.
+    /// Whether `source` is to be looked up in the cache: no file or folder has that path, and it
+    /// has the shape of a model id.
+    public static func isCachedModelReference(_ source: String) -> Bool {
+        FileSystem.kind(of: source) == .missing && isModelID(source)
+    }
+
+    /// The local folder or file `source` names: `source` itself unless it is a cached model
+    /// reference (`isCachedModelReference`), else the snapshot of that model id at `revision`.
     ///
-    /// - Returns: the path, and for a snapshot the repository folder its files must stay inside.
     /// - Throws: `PretrainedError.noCheckpoint` saying what is missing from the cache.
-    public func locate(_ source: String, revision: String = "main") throws(PretrainedError) -> (path: String, boundary: String?) {
-        if FileSystem.kind(of: source) != .missing || !HubCache.isModelID(source) { return (source, nil) }
-        return (try snapshot(of: source, revision: revision), repository(of: source))
+    public func locate(_ source: String, revision: String = "main") throws(PretrainedError) -> String {
+        HubCache.isCachedModelReference(source) ? try snapshot(of: source, revision: revision) : source
     }
 
     /// The snapshot folder of `modelID` at `revision` (a ref such as `main`, or a commit hash).
