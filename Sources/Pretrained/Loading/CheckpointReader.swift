@@ -107,7 +107,7 @@ struct CheckpointReader: Sendable {
     func slotsFilledByTying() -> Set<Int> {
         let pairs = Finalizer.slotPairs(of: model)
         guard !pairs.isEmpty else { return [] }
-        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) })
+        let absent = plan.absentSlots(of: model)
         var missing: Set<Int>? = absent
         var placeholders = [TensorStorage](repeating: TensorStorage.empty, count: model.slots.count)
         _ = Tying.tie(pairs, storages: &placeholders, missing: &missing)

@@ -10,9 +10,9 @@ enum Finalizer {
                          seconds: Double) throws(PretrainedError) -> PretrainedModel {
         var storages = storages
         var report = plan.report
-        let reinitialized = Set(plan.report.mismatched.compactMap { model.index(of: $0.name) })
+        let reinitialized = plan.reinitializedSlots(of: model)
         let pairs = slotPairs(of: model)
-        let absent = Set(plan.fills.indices.filter { !(plan.fills[$0]?.isComplete ?? false) }).subtracting(reinitialized)
+        let absent = plan.absentSlots(of: model)
         var missing: Set<Int>? = absent
         let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
         var registry: [(target: String, source: String)] = []

@@ -115,6 +115,19 @@ struct LoadPlan: Sendable {
                           dataOffsets: start..<(start + bytes))
     }
 
+    /// Slots reinitialized at their model shape after a shape mismatch (`ignoreMismatchedSizes`):
+    /// `transformers` counts them as present, not missing.
+    func reinitializedSlots(of model: MetaModel) -> Set<Int> {
+        Set(report.mismatched.compactMap { model.index(of: $0.name) })
+    }
+
+    /// The slots tying treats as missing (`transformers`' missing keys): not completely filled by
+    /// the checkpoint, and not reinitialized. The reader's prediction of what tying fills and the
+    /// finalizer's tying both start from this set, so they agree.
+    func absentSlots(of model: MetaModel) -> Set<Int> {
+        Set(fills.indices.filter { !(fills[$0]?.isComplete ?? false) }).subtracting(reinitializedSlots(of: model))
+    }
+
     /// Where a key's tensor goes in `slot`: its expected shape, byte offset, and the number of
     /// pieces that complete the slot; `nil` when a merged key does not fit the slot at all.
     static func placement(of target: KeyMapper.Target, in slot: TensorSlot) -> (shape: [Int], offset: Int, count: Int)? {
