@@ -18,6 +18,8 @@ typedef enum {
     CSUPPORT_ADVICE_WILLNEED = 2,   ///< `MADV_WILLNEED`
     CSUPPORT_ADVICE_DONTNEED = 3,   ///< `MADV_DONTNEED`
     CSUPPORT_ADVICE_HUGEPAGE = 4,   ///< `MADV_HUGEPAGE` (`ENOTSUP` where the system lacks it)
+    CSUPPORT_ADVICE_RANDOM = 5,     ///< `MADV_RANDOM` / `POSIX_FADV_RANDOM`
+    CSUPPORT_ADVICE_POPULATE_READ = 6, ///< `MADV_POPULATE_READ` (`ENOTSUP` where the system lacks it)
 } csupport_advice;
 
 /// Opens `path` read-only (`open(2)` with `O_RDONLY | O_CLOEXEC`), retrying `EINTR`.
@@ -57,6 +59,10 @@ int csupport_unmap(void *base, size_t length);
 
 /// Advises the kernel about a page-aligned range of a mapping (`madvise(2)`).
 int csupport_madvise(void *base, size_t length, csupport_advice advice);
+
+/// Reads one byte of every `page_size` bytes of `[base, base + length)` (volatile loads), so that
+/// each page is faulted in: the fallback of `MADV_POPULATE_READ` on systems without it.
+void csupport_touch_pages(const void *base, size_t length, size_t page_size);
 
 /// Advises the kernel about a file range (`posix_fadvise(2)`); `length` 0 means to the end.
 /// `ENOTSUP` where the system lacks it.

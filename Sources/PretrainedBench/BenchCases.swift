@@ -44,6 +44,9 @@ enum BenchCases {
         BenchCase(name: "read-fresh", title: "limit: read() into fresh memory", run: { try Kernels.readIntoFreshMemory($0.shards) }),
         BenchCase(name: "cold-read", title: "limit: cold read() into fresh memory (after eviction)",
                   run: { try Kernels.readIntoFreshMemory($0.shards) }, setUp: { try evictOrFail($0.shards) }),
+        // The device's sequential read through the page cache, one thread: what issue 19 compares cold loads with.
+        BenchCase(name: "cold-cat", title: "limit: cat of the cold shards > /dev/null (the device's read)",
+                  run: { try stockCat($0.shards) }, setUp: { try evictOrFail($0.shards) }),
 
         BenchCase(name: "zstd-cli", title: "limit: zstd -d (one frame per shard, 1 thread)", run: { context in
             try CodecKernels.stockTool(["zstd", "-d", "-c", "-q"], files: context.files("zstd1"), plainBytes: context.plainBytes)
@@ -64,8 +67,20 @@ enum BenchCases {
                   run: { try load($0, LoadOptions(dtype: .fixed(.f32))) }),
         BenchCase(name: "load-pread", title: "load: pread backend", limit: "read-fresh",
                   run: { try load($0, LoadOptions(backend: .pread)) }),
-        BenchCase(name: "load-cold", title: "load: --copy, cold (after eviction)", limit: "cold-read",
+        BenchCase(name: "load-cold", title: "load: --copy, cold (after eviction)", limit: "cold-cat",
                   run: { try load($0, LoadOptions(copy: true)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-pread", title: "load: --pread, cold", limit: "cold-cat",
+                  run: { try load($0, LoadOptions(backend: .pread)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-prefetch", title: "load: zero-copy + --prefetch, cold, until resident", limit: "cold-cat",
+                  run: { try load($0, prefetched, waitForPrefetch: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "checksums", title: "load: zero-copy + SHA-256 of every tensor (all cores)",
+                  run: { try loadAndHash($0) }),
+        BenchCase(name: "checksums-cold", title: "load: zero-copy + SHA-256 of every tensor, cold, behind --prefetch",
+                  limit: "cold-cat", run: { try loadAndHash($0) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-zstd", title: "load: zstd, 4 MiB frames, cold", limit: "load-cold",
+                  run: { try load($0, LoadOptions(), variant: "zstd") }, setUp: { try evictOrFail($0.files("zstd")) }),
+        BenchCase(name: "load-cold-lz4", title: "load: lz4, 4 MiB frames, cold", limit: "load-cold",
+                  run: { try load($0, LoadOptions(), variant: "lz4") }, setUp: { try evictOrFail($0.files("lz4")) }),
         BenchCase(name: "load-zstd1", title: "load: zstd, one frame per shard", limit: "zstd-fresh",
                   run: { try load($0, LoadOptions(), variant: "zstd1") }),
         BenchCase(name: "load-zstd", title: "load: zstd, 4 MiB frames in parallel", limit: "zstd-fresh",
@@ -105,11 +120,36 @@ enum BenchCases {
         return options
     }()
 
-    static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil) throws -> Int {
+    static let prefetched: LoadOptions = {
+        var options = LoadOptions()
+        options.prefetch = true
+        return options
+    }()
+
+    static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil,
+                     waitForPrefetch: Bool = false) throws -> Int {
         let directory = variant.map { context.checkpoint.directory + "-" + $0 } ?? context.checkpoint.directory
         let model = try Pretrained.load(pretrained: directory, options: options)
+        if waitForPrefetch { model.prefetch?.wait() }
         context.keepAlive(model)
         return model.parameters.reduce(0) { $0 + ($1.dtype == .f32 ? $1.byteCount / 2 : $1.byteCount) }
+    }
+
+    /// As `pretrained load --checksums`: a zero-copy load with a prefetch, every tensor hashed on
+    /// all cores in parameter order.
+    static func loadAndHash(_ context: BenchContext) throws -> Int {
+        let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: prefetched)
+        let sums = Parallel.map(model.parameters.count) { model.parameters[$0].sha256() }
+        model.prefetch?.wait()
+        context.keepAlive((model, sums))
+        return model.parameters.reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// `cat SHARDS > /dev/null` with the system's `cat`.
+    static func stockCat(_ shards: [String]) throws -> Int {
+        let status = try spawnAndWait(["/bin/cat"] + shards)
+        guard status == 0 else { throw BenchError("cat exited \(status)") }
+        return try shards.reduce(0) { $0 + (try fileSize($1)) }
     }
 
     /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the

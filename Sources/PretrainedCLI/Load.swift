@@ -47,8 +47,12 @@ extension PretrainedCommand {
         @Flag(help: "Read with pread into owned memory instead of mapping the shards.")
         var pread = false
 
-        @Flag(help: "Compute each tensor's SHA-256 (reads every byte).")
+        @Flag(help: "Compute each tensor's SHA-256 (reads every byte; on all cores, behind a prefetch of the views).")
         var checksums = false
+
+        @Flag(help: ArgumentHelp("Bring zero-copy views into memory in the background, in parameter order, and wait "
+                                 + "until they are resident before reporting (cold page cache: the disk's speed, not page faults)."))
+        var prefetch = false
 
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
@@ -89,10 +93,12 @@ extension PretrainedCommand {
                 options.generic = generic
                 options.tensorParallel = try tensorParallel.resolve()
                 options.dequantize = dequantize
+                options.prefetch = prefetch || checksums
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }
-                let sums = checksums ? model.parameters.map { $0.sha256() } : nil
+                let sums = checksums ? Parallel.map(model.parameters.count) { model.parameters[$0].sha256() } : nil
+                model.prefetch?.wait()
                 try model.checkIntact()  // a shard truncated since it was mapped would have read as zeros
                 printOutput(json ? LoadReportPrinter.json(model, checksums: sums).serialized(pretty: true)
                                  : LoadReportPrinter.table(model, checksums: sums), json: json)

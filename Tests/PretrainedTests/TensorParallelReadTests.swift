@@ -28,22 +28,40 @@ import Testing
         func neededRanges(of info: TensorInfo) -> [Range<Int>]? { ranges }
     }
 
-    @Test func preadReadsOnlyTheNeededRanges() throws {
-        let checkpoint = try Checkpoint.resolve(Fixtures.path("tp/models/LlamaForCausalLM-uneven-bf16"))
-        let opened = try OpenedCheckpoint.open(checkpoint, backend: .pread)
-        guard case .plain(let file) = try #require(opened.shards.first).contents else {
-            Issue.record("not a plain shard")
-            return
-        }
-        let name = "model.layers.1.mlp.down_proj.weight"   // [32, 45] BF16: rank 1 of 2 holds columns 23..<45
-        let slice = TensorSlice(dim: 1, start: 23, length: 22, fullShape: [32, 45])
+    /// The rank's parts of a row-sliced tensor are read, in whole elements, and nothing on a page
+    /// that holds none of them: parts whose pages touch are read in one run (their gaps lie on
+    /// pages the kernel reads anyway), parts pages apart in separate reads.
+    @Test(arguments: [45, 2_048, 6_000, 10_000])
+    func preadReadsOnlyThePagesOfTheNeededRanges(columns: Int) throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 16
+        let name = "w", rows = 32, full = [rows, columns]
+        let tensor = try Tensor.random(name, .bf16, full, seed: &seed)
+        let path = directory.file("model.safetensors")
+        try SafetensorsWriter.write([tensor], to: path)
+        let file = try SafetensorsFile(path: path, backend: .pread)
+        let info = try #require(file.header.tensor(named: name))
+        let start = columns / 2
+        let slice = TensorSlice(dim: 1, start: start, length: columns - start, fullShape: full)
         let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
-        #expect(ranges.count == 32)
+        #expect(ranges.count == rows)
         let sink = RecordingSink(name: name, ranges: ranges)
         try file.read(into: sink)
-        let delivered = sink.delivered.withLock { $0 }
-        #expect(delivered == ranges)
-        #expect(delivered.reduce(0) { $0 + $1.count } == 32 * 22 * 2)
+        let delivered = sink.delivered.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+
+        let needed = Set(ranges.flatMap { Array($0) })
+        let got = Set(delivered.flatMap { Array($0) })
+        #expect(needed.isSubset(of: got), "a needed byte was not delivered")
+        #expect(delivered.allSatisfy { $0.lowerBound % 2 == 0 && $0.count % 2 == 0 }, "chunks of whole elements")
+        let dataStart = file.fileRange(of: info).lowerBound
+        let page = { (byte: Int) in (dataStart + byte) / pageSize }
+        let neededPages = Set(ranges.flatMap { page($0.lowerBound)...page($0.upperBound - 1) })
+        let readPages = Set(delivered.flatMap { page($0.lowerBound)...page($0.upperBound - 1) })
+        #expect(readPages == neededPages, "pages read that hold no needed byte")
+        // Rows of a few pages: every part is a read of its own (the other half of a row is a page gap).
+        if columns * 2 >= 3 * pageSize { #expect(delivered.count == rows) }
+        // Rows shorter than a page: one run.
+        if columns * 2 < pageSize { #expect(delivered.count == 1) }
     }
 
     /// The slot sink asks for exactly the rank's parts of a row-sliced tensor.
