@@ -72,6 +72,13 @@ int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice a
 /// and retrying `EINTR`. Returns `EIO` with `*out_read` < `length` when the file ends first.
 int csupport_pread_full(int fd, void *buffer, size_t length, uint64_t offset, size_t *out_read);
 
+/// Opens `path` for direct reads that bypass the page cache (`open(2)` with `O_RDONLY |
+/// O_CLOEXEC | O_DIRECT`) and tells the alignment such reads need (`statx(2)` with
+/// `STATX_DIOALIGN`, Linux 6.1): file offsets and lengths must be multiples of
+/// `*out_offset_align`, buffers aligned to `*out_memory_align`. `ENOTSUP` (nothing left open)
+/// where the system, the file system or the kernel cannot tell.
+int csupport_open_direct(const char *path, int *out_fd, uint32_t *out_offset_align, uint32_t *out_memory_align);
+
 /// Flushes `fd` to stable storage (`fsync(2)`).
 int csupport_fsync(int fd);
 

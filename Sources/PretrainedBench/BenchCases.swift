@@ -103,6 +103,12 @@ enum BenchCases {
                   run: { try rankBytesRead($0, size: 2, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread, cold: bytes read",
                   run: { try rankBytesRead($0, size: 4, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp2-direct", title: "load: rank 0 of 2, --pread --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 2, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp4-direct", title: "load: rank 0 of 4, --pread --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 4, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-direct", title: "load: --pread --direct, cold", limit: "cold-cat",
+                  run: { try load($0, directPread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
             let opened = try OpenedCheckpoint.open(Checkpoint.resolve(context.headerOnlyCheckpoint))
             return opened.shards.reduce(0) { $0 + $1.header.headerLength }
@@ -117,6 +123,12 @@ enum BenchCases {
     static let serialShards: LoadOptions = {
         var options = LoadOptions()
         options.parallel = false
+        return options
+    }()
+
+    static let directPread: LoadOptions = {
+        var options = LoadOptions(backend: .pread)
+        options.directIO = true
         return options
     }()
 
@@ -152,13 +164,18 @@ enum BenchCases {
         return try shards.reduce(0) { $0 + (try fileSize($1)) }
     }
 
-    /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the
-    /// checkpoint's resident bytes afterwards (`mincore`): the bytes the rank made the kernel read,
-    /// printed beside issue 16's bound (1.1 x the rank's sliced bytes plus its replicated bytes).
-    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend) throws -> Int {
+    /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the bytes the
+    /// load made the kernel read from the device (`read_bytes` of `/proc/self/io`: page-cache
+    /// misses, read-ahead and direct reads alike), printed beside issue 16's bound (1.1 x the
+    /// rank's sliced bytes plus its replicated bytes) and the checkpoint's resident bytes
+    /// afterwards (`mincore`; direct reads leave none).
+    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend, direct: Bool = false) throws -> Int {
         var options = LoadOptions(copy: true, backend: backend)
         options.tensorParallel = try TensorParallelRank(rank: 0, size: size)
+        options.directIO = direct
+        let before = try deviceBytesRead()
         let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: options)
+        let read = try deviceBytesRead() - before
         context.keepAlive(model)
         let slices = model.tensorParallel?.slices ?? [:]
         var sliced = 0, replicated = 0
@@ -169,10 +186,22 @@ enum BenchCases {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let resident = try context.shards.reduce(0) { $0 + (try Kernels.residency($1).0) * page }
         let bound = Int(1.1 * Double(sliced)) + replicated
-        let verdict = resident <= bound ? "within" : "OVER"
-        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)): read \(resident) bytes, \(verdict) "
-            + "the bound \(bound) (sliced \(sliced), replicated \(replicated)); checkpoint \(context.plainBytes)\n").utf8))
-        return resident
+        let verdict = read <= bound ? "within" : "OVER"
+        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)\(direct ? ", direct" : "")): read \(read) "
+            + "bytes from the device, \(verdict) the bound \(bound) (sliced \(sliced), replicated \(replicated)); resident "
+            + "afterwards \(resident); checkpoint \(context.plainBytes)\n").utf8))
+        return read
+    }
+
+    /// The bytes this process has made the kernel read from storage so far (`read_bytes` in
+    /// `/proc/self/io`).
+    static func deviceBytesRead() throws -> Int {
+        let text = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("read_bytes:") }),
+              let value = Int(line.dropFirst("read_bytes:".count).trimmingCharacters(in: .whitespaces)) else {
+            throw BenchError("no read_bytes in /proc/self/io")
+        }
+        return value
     }
 
     /// Runs a program with `posix_spawn` (no shell, output to /dev/null) and returns its exit

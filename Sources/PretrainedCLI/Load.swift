@@ -47,6 +47,11 @@ extension PretrainedCommand {
         @Flag(help: "Read with pread into owned memory instead of mapping the shards.")
         var pread = false
 
+        @Flag(help: ArgumentHelp("Read owned copies (--copy, --pread, conversions) with O_DIRECT where the file system "
+                                 + "allows: nothing stays in the page cache, and a tensor-parallel rank reads its slices at the "
+                                 + "device's block size instead of whole pages."))
+        var direct = false
+
         @Flag(help: "Compute each tensor's SHA-256 (reads every byte; on all cores, behind a prefetch of the views).")
         var checksums = false
 
@@ -94,6 +99,7 @@ extension PretrainedCommand {
                 options.tensorParallel = try tensorParallel.resolve()
                 options.dequantize = dequantize
                 options.prefetch = prefetch || checksums
+                options.directIO = direct
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

@@ -87,3 +87,48 @@ import Testing
         #expect(needed.first == 32..<64)
     }
 }
+
+/// Direct reads (`LoadOptions.directIO`): the rank's parts at the device's block size.
+@Suite struct DirectReadTests {
+    /// Where the file system allows `O_DIRECT`, a row-sliced tensor's parts are read in runs of
+    /// touching blocks (not pages): every needed byte arrives, and no block without one is read.
+    @Test(arguments: [45, 2_048, 6_000])
+    func directReadsTakeOnlyTheBlocksOfTheNeededRanges(columns: Int) throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 161
+        let rows = 32, full = [rows, columns]
+        let path = directory.file("model.safetensors")
+        try SafetensorsWriter.write([try Tensor.random("w", .bf16, full, seed: &seed)], to: path)
+        guard let probe = DirectFile(path: path) else { return }   // this file system has no direct I/O
+        let file = try SafetensorsFile(path: path, backend: .pread)
+        let info = try #require(file.header.tensor(named: "w"))
+        let slice = TensorSlice(dim: 1, start: 0, length: columns / 2, fullShape: full)
+        let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
+        let sink = TensorParallelReadTests.RecordingSink(name: "w", ranges: ranges)
+        let reads = try ShardReads(file: file, sink: sink, direct: true)
+        #expect(reads.isDirect && reads.isSparse)
+        try ShardReads.run([reads], threads: 3)
+        let delivered = sink.delivered.withLock { $0 }
+        let block = { (byte: Int) in (file.fileRange(of: info).lowerBound + byte) / probe.offsetAlignment }
+        let neededBlocks = Set(ranges.flatMap { block($0.lowerBound)...block($0.upperBound - 1) })
+        let readBlocks = Set(delivered.flatMap { block($0.lowerBound)...block($0.upperBound - 1) })
+        #expect(Set(ranges.flatMap { Array($0) }).isSubset(of: Set(delivered.flatMap { Array($0) })))
+        #expect(readBlocks == neededBlocks)
+    }
+
+    /// The bytes of a direct read are the file's, wherever the range lies against the blocks
+    /// (its first byte, the middle, the last byte of the file).
+    @Test func directReadsReturnTheFilesBytes() throws {
+        let directory = try TemporaryDirectory()
+        var generator = SplitMix64(seed: 1_619)
+        let bytes = (0..<20_011).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let path = try directory.write("data.bin", bytes: bytes)
+        guard let file = DirectFile(path: path) else { return }
+        let staging = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 4096)
+        defer { staging.deallocate() }
+        for range in [0..<1, 0..<512, 1..<20_011, 511..<513, 4_000..<9_000, 20_000..<20_011, 20_010..<20_011] {
+            #expect(Array(try file.read(range, into: staging)) == Array(bytes[range]), "\(range)")
+        }
+        #expect(throws: PretrainedError.self) { try file.read(20_000..<20_100, into: staging) }
+    }
+}

@@ -34,8 +34,14 @@ package struct ShardReads: Sendable {
     /// enough that a staging window per thread stays small and that threads share a tensor.
     package static let readSize = 8 << 20
 
+    /// The largest block size direct reads are used with (each read is widened by up to one
+    /// block at each end, into a staging window with that much room).
+    static let largestDirectAlignment = 64 << 10
+
     let path: String
     let descriptor: FileDescriptor
+    /// The file open for direct reads, when they were asked for and the system can do them.
+    let direct: DirectFile?
     let sink: any TensorSink
     let reads: [Read]
     /// Whether the reads skip parts of the file's tensors (a slice of each), so that read-ahead
@@ -44,6 +50,9 @@ package struct ShardReads: Sendable {
 
     /// The bytes the reads fetch.
     package var byteCount: Int { reads.reduce(0) { $0 + $1.length } }
+
+    /// Whether the reads bypass the page cache.
+    package var isDirect: Bool { direct != nil }
 
     /// Plans the reads of `file`'s tensors into `sink`: asks the sink for each tensor's
     /// destination in offset order (on the calling thread), then splits what it wants into reads
@@ -54,9 +63,13 @@ package struct ShardReads: Sendable {
     /// two parts on pages the kernel reads anyway are read too (and ignored by the sink) instead
     /// of costing a system call per part; pages that hold no needed byte are never read.
     ///
+    /// - Parameters:
+    ///   - direct: read with `O_DIRECT` (`DirectFile`) where the system can: the device's blocks
+    ///     (often 512 bytes) instead of pages are then the unit, and nothing stays in the page
+    ///     cache. Buffered where it cannot.
     /// - Throws: whatever the sink's `destination(for:)` throws.
-    package init(file: SafetensorsFile, sink: some TensorSink) throws(PretrainedError) {
-        var reads: [Read] = []
+    package init(file: SafetensorsFile, sink: some TensorSink, direct: Bool = false) throws(PretrainedError) {
+        var wanted: [(info: TensorInfo, range: Range<Int>, memory: UnsafeMutableRawPointer?, parts: [Range<Int>])] = []
         var sparse = false
         for info in file.header.tensors {
             let range = file.fileRange(of: info)
@@ -64,39 +77,52 @@ package struct ShardReads: Sendable {
             case .discard:
                 continue
             case .buffer(let buffer):
-                guard let base = buffer.baseAddress else { continue }
+                if let base = buffer.baseAddress { wanted.append((info, range, base, [0..<range.count])) }
+            case .chunks:
+                let parts = sink.neededRanges(of: info)?.map { $0.clamped(to: 0..<range.count) }.filter { !$0.isEmpty }
+                    ?? [0..<range.count]
+                if parts.reduce(0, { $0 + $1.count }) < range.count { sparse = true }
+                wanted.append((info, range, nil, parts))
+            }
+        }
+        let directFile = direct ? DirectFile(path: file.path).flatMap {
+            $0.offsetAlignment <= Self.largestDirectAlignment && $0.memoryAlignment <= pageSize ? $0 : nil
+        } : nil
+        let unit = directFile?.offsetAlignment ?? pageSize
+        var reads: [Read] = []
+        for (info, range, memory, parts) in wanted {
+            if let memory {
                 for start in stride(from: 0, to: range.count, by: Self.readSize) {
                     reads.append(Read(fileOffset: range.lowerBound + start, length: min(Self.readSize, range.count - start),
-                                      target: .memory(base + start)))
+                                      target: .memory(memory + start)))
                 }
-            case .chunks:
-                let needed = sink.neededRanges(of: info)?.map { $0.clamped(to: 0..<range.count) }.filter { !$0.isEmpty }
-                    ?? [0..<range.count]
-                if needed.reduce(0, { $0 + $1.count }) < range.count { sparse = true }
-                let unit = info.dtype.chunkUnit
-                let chunk = max(unit, Self.readSize / unit * unit)
-                for span in Self.pageRuns(needed, fileStart: range.lowerBound) {
-                    for start in stride(from: span.lowerBound, to: span.upperBound, by: chunk) {
-                        reads.append(Read(fileOffset: range.lowerBound + start,
-                                          length: min(chunk, span.upperBound - start), target: .sink(info, offset: start)))
-                    }
+                continue
+            }
+            let element = info.dtype.chunkUnit
+            let chunk = max(element, Self.readSize / element * element)
+            for run in Self.runs(parts, fileStart: range.lowerBound, unit: unit) {
+                for start in stride(from: run.lowerBound, to: run.upperBound, by: chunk) {
+                    reads.append(Read(fileOffset: range.lowerBound + start, length: min(chunk, run.upperBound - start),
+                                      target: .sink(info, offset: start)))
                 }
             }
         }
         self.path = file.path
         self.descriptor = file.descriptor
+        self.direct = directFile
         self.sink = sink
         self.reads = reads
         self.isSparse = sparse
     }
 
     /// Joins sorted, disjoint ranges of a tensor (whose first byte is at `fileStart` in the file)
-    /// whose pages touch or overlap: the gap between two such ranges lies on pages read anyway.
-    static func pageRuns(_ ranges: [Range<Int>], fileStart: Int) -> [Range<Int>] {
+    /// whose `unit`-sized blocks (pages, or the device's blocks for direct reads) touch or
+    /// overlap: the gap between two such ranges lies in blocks read anyway.
+    static func runs(_ ranges: [Range<Int>], fileStart: Int, unit: Int) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         for range in ranges {
             if let last = runs.last,
-               (fileStart + range.lowerBound) / pageSize <= (fileStart + last.upperBound - 1) / pageSize + 1 {
+               (fileStart + range.lowerBound) / unit <= (fileStart + last.upperBound - 1) / unit + 1 {
                 runs[runs.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
             } else {
                 runs.append(range)
@@ -170,21 +196,34 @@ private final class ReadQueue: Sendable {
 
     private func perform(_ read: ShardReads.Read, of shard: ShardReads,
                          window: inout UnsafeMutableRawBufferPointer?) throws(PretrainedError) {
-        switch read.target {
-        case .memory(let base):
+        let range = read.fileOffset..<(read.fileOffset + read.length)
+        switch (read.target, shard.direct) {
+        case (.memory(let base), nil):
             try shard.descriptor.read(into: UnsafeMutableRawBufferPointer(start: base, count: read.length), at: read.fileOffset)
-        case .sink(let info, let offset):
-            if window == nil {
-                var base: UnsafeMutableRawPointer?
-                guard posix_memalign(&base, pageSize, ShardReads.readSize) == 0, let base else {
-                    throw .allocationFailed(tensor: info.name, bytes: ShardReads.readSize)
-                }
-                window = UnsafeMutableRawBufferPointer(start: base, count: ShardReads.readSize)
-            }
-            let staged = UnsafeMutableRawBufferPointer(rebasing: window![0..<read.length])
+        case (.memory(let base), let direct?):
+            let staged = try direct.read(range, into: try staging(&window, tensor: shard.path))
+            UnsafeMutableRawBufferPointer(start: base, count: read.length).copyMemory(from: staged)
+        case (.sink(let info, let offset), nil):
+            let staged = UnsafeMutableRawBufferPointer(rebasing: try staging(&window, tensor: info.name)[0..<read.length])
             try shard.descriptor.read(into: staged, at: read.fileOffset)
             try shard.sink.write(UnsafeRawBufferPointer(staged), of: info, at: offset)
+        case (.sink(let info, let offset), let direct?):
+            try shard.sink.write(try direct.read(range, into: try staging(&window, tensor: info.name)), of: info, at: offset)
         }
         shard.sink.arrived(read.length)
+    }
+
+    /// This thread's staging window, allocated on first use: a read plus room to widen it by a
+    /// block at each end, page-aligned (what direct reads ask for is at most that).
+    private func staging(_ window: inout UnsafeMutableRawBufferPointer?, tensor: String) throws(PretrainedError)
+        -> UnsafeMutableRawBufferPointer {
+        if let window { return window }
+        let size = ShardReads.readSize + 2 * ShardReads.largestDirectAlignment
+        var base: UnsafeMutableRawPointer?
+        guard posix_memalign(&base, pageSize, size) == 0, let base else {
+            throw .allocationFailed(tensor: tensor, bytes: size)
+        }
+        window = UnsafeMutableRawBufferPointer(start: base, count: size)
+        return window!
     }
 }

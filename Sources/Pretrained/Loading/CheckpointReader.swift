@@ -62,7 +62,8 @@ struct CheckpointReader: Sendable {
     ///
     /// Read-ahead advice follows the reads: a shard read whole is `sequential` (read-ahead helps
     /// a cold file), a shard read in slices (a tensor-parallel rank) is `random`, so that the
-    /// kernel reads the rank's pages and not the neighbours' around them.
+    /// kernel reads the rank's pages and not the neighbours' around them. With
+    /// `LoadOptions.directIO` the reads bypass the page cache and take no advice.
     func readPlainShards(views: [[Int]], copies: [[(slot: Int, piece: LoadPlan.Piece)]], owned: [TensorStorage?],
                          progress: ProgressCounter) throws(PretrainedError) -> [(Int, TensorStorage)] {
         var result: [(Int, TensorStorage)] = []
@@ -82,8 +83,8 @@ struct CheckpointReader: Sendable {
             }
             let sink = SlotSink(copies: copies[shard], owned: owned, slots: model.slots, cancellation: options.cancellation,
                                 progress: progress.arrivals(in: shard))
-            let planned = try ShardReads(file: file, sink: sink)
-            file.descriptor.advise(planned.isSparse ? .random : .sequential)
+            let planned = try ShardReads(file: file, sink: sink, direct: options.directIO)
+            if !planned.isDirect { file.descriptor.advise(planned.isSparse ? .random : .sequential) }
             reads.append(planned)
             readShards.append(shard)
         }
