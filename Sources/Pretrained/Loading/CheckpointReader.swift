@@ -57,6 +57,10 @@ struct CheckpointReader: Sendable {
     /// thread waiting for the device costs nothing (see BENCHMARKS.md, "Cold start").
     static let readThreads = 4
 
+    /// How many reads are in flight for a tensor-parallel rank's slices: many small reads (a part
+    /// of each row) whose time is the device's latency, not its bandwidth, so more at once.
+    static let sparseReadThreads = 16
+
     /// Views of the mapped plain shards, and every copy out of them read by `readThreads` threads
     /// in file order across all shards (`ShardReads`), straight into the slots.
     ///
@@ -89,7 +93,8 @@ struct CheckpointReader: Sendable {
             readShards.append(shard)
         }
         let cancellation = options.cancellation, shardOfReads = readShards
-        try ShardReads.run(reads, threads: options.parallel ? Self.readThreads : 1,
+        let threads = reads.contains(where: \.isSparse) ? Self.sparseReadThreads : Self.readThreads
+        try ShardReads.run(reads, threads: options.parallel ? threads : 1,
                            check: { () throws(PretrainedError) in try cancellation?.check() },
                            shardDone: { progress.shardDone(shardOfReads[$0]) })
         // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
