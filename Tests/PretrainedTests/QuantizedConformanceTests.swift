@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "gptq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
@@ -77,6 +77,33 @@ import Testing
         #expect(view.logicalShape == [32, 64] && view.logicalDType == .f16)
         #expect(view.data.dtype == .i32 && view.data.shape == [8, 32] && view.scales.shape == [4, 32])
         #expect(view.zeros?.shape == [4, 4] && view.groupIndices?.shape == [64] && view.biases == nil)
+    }
+
+    /// AWQ replaces every decoder Linear (lm_head is a default skip) with qweight/qzeros/scales;
+    /// the view exposes them with the group size and the Linear's logical `[out, in]`.
+    @Test func awqTypedView() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/awq-llama-4bit"))
+        #expect(model.quantizedParameters.count == 14)
+        #expect(model["lm_head.weight"]?.dtype == .f16 && model["model.layers.0.mlp.up_proj.weight"] == nil)
+        let view = try #require(model.quantizedParameter(named: "model.layers.0.mlp.up_proj.weight"))
+        #expect(view.format == .awq(groupSize: 16, bits: 4) && view.groupSize == 16 && view.blockSize == [16, 1])
+        #expect(view.logicalShape == [64, 32] && view.logicalDType == .f16)
+        #expect(view.data.name == "model.layers.0.mlp.up_proj.qweight" && view.data.dtype == .i32 && view.data.shape == [32, 8])
+        #expect(view.zeros?.name == "model.layers.0.mlp.up_proj.qzeros" && view.zeros?.shape == [2, 8])
+        #expect(view.scales.name == "model.layers.0.mlp.up_proj.scales" && view.scales.dtype == .f16 && view.scales.shape == [2, 64])
+        #expect(view.biases == nil && view.groupIndices == nil)
+    }
+
+    /// AWQ's interleaved order, on one hand-packed word: outputs 0...7 hold 1...8, so the
+    /// fields (low first) read 1, 3, 5, 7, 2, 4, 6, 8 (0x86427531); zero 0, scale 1.
+    @Test func awqUnpacksTheInterleavedOrder() throws {
+        let qweight = try Tensor(name: "m.qweight", dtype: .i32, shape: [1, 1], bytes: [0x31, 0x75, 0x42, 0x86])
+        let qzeros = try Tensor(name: "m.qzeros", dtype: .i32, shape: [1, 1], bytes: [0, 0, 0, 0])
+        let scales = try Tensor(name: "m.scales", dtype: .f32, shape: [1, 8], bytes: Array(repeating: [0, 0, 0x80, 0x3F], count: 8).flatMap { $0 })
+        let parameter = QuantizedParameter(name: "m.weight", format: .awq(groupSize: -1, bits: 4), data: qweight, scales: scales,
+                                           biases: nil, zeros: qzeros, logicalShape: [8, 1], logicalDType: .f32)
+        let tensor = try Dequantize.dequantize(parameter, file: "model.safetensors")
+        #expect(try tensor.floats() == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     @Test func mxfp4ExpertsAreTheOnlyQuantizedParameters() throws {

@@ -1,7 +1,8 @@
 /// Dequantization kernels, bit-exact with the reference implementations: `transformers` 5.23's
 /// CPU fallback for FP8 blocks (`Fp8Dequantize`: weight and scale widened to F32, one F32
-/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and `mlx.core.dequantize` for MLX affine (in the
-/// scales' dtype: `scale * q` rounded, then `+ bias` rounded, as MLX's half types compute).
+/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and
+/// `mlx.core.dequantize` for MLX affine (in the scales' dtype: `scale * q` rounded, then `+ bias`
+/// rounded, as MLX's half types compute). GPTQ and AWQ: see `Dequantize+Integer.swift`.
 /// Rows are dequantized straight into the destination, in parallel chunks.
 public enum Dequantize {
     /// Dequantizes `parameter` into a new owned storage of `parameter.logicalDType`.
@@ -56,30 +57,9 @@ public enum Dequantize {
                 }
             } }
         case let .gptq(_, bits, zeroOffset):
-            let (zeros, indices) = try checkGPTQ(parameter, bits: bits, file: file)
-            // w[o, i] = f16(scale[g, o] * (q[i, o] - (zero[g, o] + offset))), g = g_idx[i], then the slot dtype.
-            let groupIndex = try indices.scalars(as: Int32.self).map(Int.init)
-            let scales = try scaleFloats(parameter.scales)
-            let computeDType = parameter.scales.dtype
-            let zeroWords = try zeros.scalars(as: Int32.self)
-            let perWord = 32 / bits, mask = UInt32(1) << bits - 1
-            let groups = parameter.scales.shape[0]
-            guard groupIndex.allSatisfy({ $0 >= 0 && $0 < groups }) else {
-                throw .invalidQuantizedTensor(file: file, tensor: indices.name, reason: "has a group index outside 0..<\(groups)")
-            }
-            parameter.data.withUnsafeBytes { packed in
-                forRows(rows) { output in
-                    for input in 0..<columns {
-                        let word = UInt32(bitPattern: packed.loadUnaligned(fromByteOffset: ((input / perWord) * rows + output) * 4, as: Int32.self))
-                        let q = Int((word >> UInt32((input % perWord) * bits)) & mask)
-                        let group = groupIndex[input]
-                        let zeroWord = UInt32(bitPattern: zeroWords[group * (rows / perWord) + output / perWord])
-                        let zero = Int((zeroWord >> UInt32((output % perWord) * bits)) & mask) + zeroOffset
-                        let value = round(scales[group * rows + output] * Float(q - zero), computeDType)
-                        store(value, out, output * columns + input, dtype)
-                    }
-                }
-            }
+            try dequantizeGPTQ(parameter, bits: bits, zeroOffset: zeroOffset, into: out, dtype: dtype, file: file)
+        case let .awq(groupSize, bits):
+            try dequantizeAWQ(parameter, groupSize: groupSize, bits: bits, into: out, dtype: dtype, file: file)
         case let .mlxAffine(groupSize, bits):
             try checkMLX(parameter, groupSize: groupSize, bits: bits, file: file)
             guard let biasTensor = parameter.biases else {
@@ -136,24 +116,6 @@ public enum Dequantize {
             throw .invalidQuantizedTensor(file: file, tensor: parameter.scales.name, reason: "is \(parameter.scales.dtype.rawValue) "
                 + "\(parameter.scales.shape), expected U8 [\(experts), \(outputs), \(inputs / 32)]")
         }
-    }
-
-    static func checkGPTQ(_ parameter: QuantizedParameter, bits: Int, file: String) throws(PretrainedError) -> (Tensor, Tensor) {
-        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
-        guard let zeros = parameter.zeros, let indices = parameter.groupIndices else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has no qzeros or g_idx")
-        }
-        guard parameter.data.dtype == .i32, parameter.data.shape == [columns * bits / 32, rows] else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
-                + "\(parameter.data.shape), expected I32 [\(columns * bits / 32), \(rows)]")
-        }
-        let groups = parameter.scales.shape.first ?? 0
-        guard parameter.scales.shape == [groups, rows], zeros.dtype == .i32, zeros.shape == [groups, rows * bits / 32],
-              indices.dtype == .i32, indices.shape == [columns] else {
-            throw .invalidQuantizedTensor(file: file, tensor: zeros.name, reason: "qzeros \(zeros.shape), scales "
-                + "\(parameter.scales.shape) and g_idx \(indices.shape) do not fit the weight \(parameter.logicalShape)")
-        }
-        return (zeros, indices)
     }
 
     /// E2M1 (FP4) values by nibble, as transformers' `FP4_VALUES`.

@@ -25,8 +25,8 @@ public struct QuantizedLayout: Sendable, Hashable {
     /// `storedDType` gives a companion's dtype in the checkpoint, when it has the tensor (scales
     /// are held as stored).
     ///
-    /// - Throws: `PretrainedError.invalidQuantization` when the weight's last dimension does not
-    ///   pack into whole 32-bit words.
+    /// - Throws: `PretrainedError.invalidQuantization` when the weight does not pack into whole
+    ///   32-bit words along its packed dimension, or (AWQ) its inputs into whole groups.
     public init(module: String, parameter: String = "weight", format: QuantizationFormat, logicalShape: [Int],
                 logicalDType: DType, storedDType: (String) -> DType?, file: String) throws(PretrainedError) {
         self.module = module
@@ -75,6 +75,16 @@ public struct QuantizedLayout: Sendable, Hashable {
                      Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
                      Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16)),
                      Part(name: module + ".g_idx", shape: [columns], dtype: .i32)]
+        case let .awq(groupSize, bits):
+            let group = groupSize <= 0 ? columns : groupSize   // -1: one group
+            guard rows * bits % 32 == 0, columns % group == 0 else {
+                throw .invalidQuantization(file: file, reason: "'\(module).weight' \(logicalShape) does not pack into "
+                    + "32-bit words at \(bits) bits along its \(rows) outputs, or its \(columns) inputs into groups of \(group)")
+            }
+            let groups = columns / group
+            parts = [Part(name: module + ".qweight", shape: [columns, rows * bits / 32], dtype: .i32),
+                     Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
+                     Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16))]
         case .mxfp4:
             parts = []
         }
