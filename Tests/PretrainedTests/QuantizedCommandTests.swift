@@ -13,7 +13,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(Array(result.stdout.utf8))
         let parameters = json["parameters"]?.arrayValue ?? []
-        let expected = try QuantizedConformanceTests.entries(fixture, dequantize ? "dequantized" : "stored")
+        let expected = try dequantize ? QuantizedConformanceTests.entries(fixture, "dequantized")
+            : QuantizedConformanceTests.packedEntries(fixture)
         let byName = Dictionary(parameters.compactMap { p in p["name"]?.stringValue.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
         // Beyond the stored tensors, only tied names (an MLX tied head's weight, scales, biases), sharing a storage.
         let extra = Set(byName.keys).subtracting(expected.map(\.name))

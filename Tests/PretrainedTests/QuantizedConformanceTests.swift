@@ -6,7 +6,7 @@ import Testing
 /// tensor as stored with an exact report; the dequantized mode equals `transformers` 5.23 (FP8)
 /// and `mlx.core.dequantize` (MLX affine) byte for byte.
 @Suite struct QuantizedConformanceTests {
-    static let fixtures = ["fp8-llama", "fp8-llama-edge", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
+    static let fixtures = ["fp8-llama", "fp8-llama-edge", "fp8-qwen3-moe", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-3bit", "mlx-llama-4bit", "mlx-llama-6bit", "mlx-llama-8bit"]
 
     static func entries(_ fixture: String, _ key: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let expected = try Fixtures.json("quantized/\(fixture)/expected.json")
@@ -17,9 +17,16 @@ import Testing
         }
     }
 
+    /// What the packed model holds: the stored tensors, or (`"packed"`, when the checkpoint stores
+    /// experts one by one) the experts and their scales merged as the conversion merges them.
+    static func packedEntries(_ fixture: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
+        let packed = try entries(fixture, "packed")
+        return packed.isEmpty ? try entries(fixture, "stored") : packed
+    }
+
     @Test(arguments: fixtures, [false, true])
     func packedHoldsEveryStoredTensorAsStored(fixture: String, copy: Bool) throws {
-        let expected = try Self.entries(fixture, "stored")
+        let expected = try Self.packedEntries(fixture)
         #expect(expected.count >= 30)
         let model = try load(pretrained: Fixtures.path("quantized/\(fixture)"), options: LoadOptions(copy: copy))
         #expect(model.report.unexpected.isEmpty)
@@ -77,6 +84,20 @@ import Testing
         #expect(view.logicalShape == [32, 64] && view.logicalDType == .f16)
         #expect(view.data.dtype == .i32 && view.data.shape == [8, 32] && view.scales.shape == [4, 32])
         #expect(view.zeros?.shape == [4, 4] && view.groupIndices?.shape == [64] && view.biases == nil)
+    }
+
+    /// FP8 experts stored one by one land merged in FP8Experts' slots, each with its
+    /// `[experts, grid rows, grid columns]` scale; the attention Linears are FP8 too, the router not.
+    @Test func fp8ExpertsTypedView() throws {
+        let model = try load(pretrained: Fixtures.path("quantized/fp8-qwen3-moe"))
+        #expect(model.quantizedParameters.count == 12)   // 4 attention Linears + 2 expert projections, 2 layers
+        let view = try #require(model.quantizedParameter(named: "model.layers.1.mlp.experts.gate_up_proj"))
+        #expect(view.format == .fp8Block(rows: 16, columns: 16))
+        #expect(view.logicalShape == [4, 96, 32] && view.logicalDType == .bf16)
+        #expect(view.data.name == "model.layers.1.mlp.experts.gate_up_proj" && view.data.dtype == .f8e4m3)
+        #expect(view.scales.name == "model.layers.1.mlp.experts.gate_up_proj_scale_inv" && view.scales.shape == [4, 6, 2])
+        #expect(model.quantizedParameter(named: "model.layers.0.mlp.experts.down_proj")?.scales.shape == [4, 2, 3])
+        #expect(model["model.layers.0.mlp.gate.weight"]?.dtype == .bf16 && model["lm_head.weight"]?.dtype == .bf16)
     }
 
     /// AWQ replaces every decoder Linear (lm_head is a default skip) with qweight/qzeros/scales;

@@ -177,6 +177,40 @@ import Testing
         #expect(throws: PretrainedError.self) { _ = try QuantizationScheme.detect(config: zero, file: "config.json") }
     }
 
+    /// One expert's FP8 scale of the wrong shape is named (the per-expert tensor) with both shapes, in both modes.
+    @Test func anFP8ExpertScaleOfTheWrongShapeIsNamed() throws {
+        let name = "model.layers.1.mlp.experts.2.up_proj.weight_scale_inv"
+        let folder = try Self.variant("fp8-qwen3-moe") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == name })
+            tensors[index] = try Tensor(name: name, dtype: .f32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 16))
+        }
+        for options in [LoadOptions(), Self.dequantizing] {
+            let thrown = error { _ = try load(pretrained: folder.path, options: options) }
+            guard case .shapeMismatch(let file, let tensor, [2, 2], let expected)? = thrown else {
+                Issue.record("expected a shape mismatch, got \(String(describing: thrown))")
+                continue
+            }
+            #expect(file == folder.file("model.safetensors") && tensor == name && expected == [3, 2])
+        }
+    }
+
+    /// One expert's missing FP8 scale leaves the fused scale incomplete: missing when packed, a typed
+    /// error naming the fused scale when dequantized (never zeros taken for scales).
+    @Test func aMissingFP8ExpertScaleIsReported() throws {
+        let name = "model.layers.0.mlp.experts.3.down_proj.weight_scale_inv"
+        let folder = try Self.variant("fp8-qwen3-moe") { tensors in tensors.removeAll { $0.name == name } }
+        let packed = try load(pretrained: folder.path)
+        #expect(packed.report.missing == ["model.layers.0.mlp.experts.down_proj_scale_inv"])
+        #expect(packed.report.unexpected.isEmpty && packed.report.mismatched.isEmpty)
+        let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
+        guard case .invalidQuantizedTensor(let file, let tensor, let reason)? = thrown else {
+            Issue.record("expected invalidQuantizedTensor, got \(String(describing: thrown))")
+            return
+        }
+        #expect(file == folder.file("model.safetensors"))
+        #expect(tensor == "model.layers.0.mlp.experts.down_proj_scale_inv" && reason.contains("missing"))
+    }
+
     /// An AWQ scale of the wrong shape is named with the shard and both shapes, in both modes.
     @Test func anAWQScaleOfTheWrongShapeIsNamed() throws {
         let name = "model.layers.0.mlp.down_proj.scales"

@@ -11,9 +11,14 @@ public enum Dequantize {
     ///   stored tensors do not fit the format (shapes, dtypes), `.allocationFailed`.
     public static func dequantize(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) -> Tensor {
         let shape = parameter.logicalShape
-        let rank = parameter.format == .mxfp4 ? 3 : 2
-        guard shape.count == rank, shape.allSatisfy({ $0 > 0 }) else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not \(rank)-D")
+        let ranks = switch parameter.format {
+        case .mxfp4: [3]
+        case .fp8Block: [2, 3]
+        default: [2]
+        }
+        guard ranks.contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not "
+                + ranks.map { "\($0)-D" }.joined(separator: " or "))
         }
         let (rows, columns) = (shape[0], shape[1])
         let dtype = parameter.logicalDType
@@ -26,15 +31,18 @@ public enum Dequantize {
         switch parameter.format {
         case .fp8Block:
             try checkFP8(parameter, file: file)
+            // Per expert (one matrix for a Linear): transformers derives the block from the scale grid
+            // (rows / scale rows, columns / scale columns) and widens weight and scale to F32.
             let scaleTensor = parameter.scales
-            let (scaleRows, scaleColumns) = (scaleTensor.shape[0], scaleTensor.shape[1])
-            // transformers derives the block from the scale grid: rows / scale rows, columns / scale columns.
-            let (blockRows, blockColumns) = (rows / scaleRows, columns / scaleColumns)
+            let (fp8Rows, fp8Columns) = (shape[shape.count - 2], shape[shape.count - 1])
+            let (scaleRows, scaleColumns) = (scaleTensor.shape[scaleTensor.shape.count - 2], scaleTensor.shape[scaleTensor.shape.count - 1])
+            let (blockRows, blockColumns) = (fp8Rows / scaleRows, fp8Columns / scaleColumns)
             let scales = try scaleFloats(scaleTensor)
-            parameter.data.withUnsafeBytes { weight in forRows(rows) { row in
-                let base = row * columns
-                let scaleRow = (row / blockRows) * scaleColumns
-                for column in 0..<columns {
+            parameter.data.withUnsafeBytes { weight in forRows(shape.dropLast().reduce(1, *)) { row in
+                let (matrix, matrixRow) = row.quotientAndRemainder(dividingBy: fp8Rows)
+                let base = row * fp8Columns
+                let scaleRow = (matrix * scaleRows + matrixRow / blockRows) * scaleColumns
+                for column in 0..<fp8Columns {
                     let value = fp8E4M3(weight.load(fromByteOffset: base + column, as: UInt8.self))
                     store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
                 }
@@ -92,16 +100,18 @@ public enum Dequantize {
     }
 
     static func checkFP8(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) {
-        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
-        guard parameter.data.dtype == .f8e4m3, parameter.data.shape == parameter.logicalShape else {
+        let shape = parameter.logicalShape
+        guard parameter.data.dtype == .f8e4m3, parameter.data.shape == shape else {
             throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
-                + "\(parameter.data.shape), expected F8_E4M3 \(parameter.logicalShape)")
+                + "\(parameter.data.shape), expected F8_E4M3 \(shape)")
         }
         let scales = parameter.scales
-        guard scales.shape.count == 2, scales.shape[0] > 0, scales.shape[1] > 0,
-              rows % scales.shape[0] == 0, columns % scales.shape[1] == 0 else {
+        let (rows, columns) = (shape[shape.count - 2], shape[shape.count - 1])
+        let grid = scales.shape.suffix(2)
+        guard scales.shape.count == shape.count, scales.shape.dropLast(2) == shape.dropLast(2), grid.allSatisfy({ $0 > 0 }),
+              rows % grid[grid.startIndex] == 0, columns % grid[grid.startIndex + 1] == 0 else {
             throw .invalidQuantizedTensor(file: file, tensor: scales.name, reason: "has shape \(scales.shape), which does not "
-                + "divide the weight's \(parameter.logicalShape) into whole blocks")
+                + "divide the weight's \(shape) into whole blocks")
         }
     }
 

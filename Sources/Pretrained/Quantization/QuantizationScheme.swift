@@ -149,7 +149,9 @@ public struct QuantizationScheme: Sendable {
 
     /// The format that replaces the `weight` of the module at `module` (class `className`, weight
     /// shape `weightShape`), `nil` when the module stays unquantized, as the quantizer decides
-    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`; MXFP4 the
+    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`, and the fused
+    /// `[experts, out, in]` projections of modules named `experts` (`FP8Experts`); GPTQ and AWQ
+    /// replace `Linear` modules; MXFP4 the
     /// fused experts of gpt-oss (`weightShape` is then the parameter's); MLX quantizes
     /// `Linear` and `Embedding` modules whose last dimension divides by the group size, unless
     /// the module's own entry says otherwise.
@@ -157,6 +159,12 @@ public struct QuantizationScheme: Sendable {
         if method == "mxfp4" {
             // Mxfp4GptOssExperts replaces GptOssExperts: its gate_up_proj and down_proj.
             return className == "GptOssExperts" && weightShape.count == 3 ? format : nil
+        }
+        if method == "fp8", weightShape.count == 3 {
+            // FP8Experts replaces every module named `experts` (its fused gate_up_proj and down_proj).
+            guard module.hasSuffix(".experts") || module == "experts",
+                  !modulesToNotConvert.contains(where: { Self.matches(module, $0) }) else { return nil }
+            return format
         }
         guard weightShape.count == 2 else { return nil }
         switch method {

@@ -45,17 +45,28 @@ public struct QuantizedLayout: Sendable, Hashable {
                      Part(name: base + "_scales", shape: [experts, outputs, inputs / 32], dtype: .u8)]
             return
         }
-        let (rows, columns) = (logicalShape[0], logicalShape[1])
         func floating(_ name: String, _ fallback: DType) -> DType {
             guard let stored = storedDType(name), stored.isFloatingPoint, stored.bitSize >= 16 else { return fallback }
             return stored
         }
+        if case let .fp8Block(blockRows, blockColumns) = format {
+            // Linear [out, in], or FP8Experts' [experts, out, in] with one grid per expert; the fused
+            // gate_up_proj keeps at least two scale rows (one per half), as `_alloc_expert_proj`.
+            let (rows, columns) = (logicalShape[logicalShape.count - 2], logicalShape[logicalShape.count - 1])
+            let base = module + "." + parameter
+            let scale = base + "_scale_inv"
+            var grid = [(rows + blockRows - 1) / blockRows, (columns + blockColumns - 1) / blockColumns]
+            if logicalShape.count == 3 {
+                grid = [logicalShape[0], parameter == "gate_up_proj" ? max(grid[0], 2) : grid[0], grid[1]]
+            }
+            parts = [Part(name: base, shape: logicalShape, dtype: .f8e4m3),
+                     Part(name: scale, shape: grid, dtype: floating(scale, .f32))]
+            return
+        }
+        let (rows, columns) = (logicalShape[0], logicalShape[1])
         switch format {
-        case let .fp8Block(blockRows, blockColumns):
-            let scale = module + ".weight_scale_inv"
-            parts = [Part(name: module + ".weight", shape: logicalShape, dtype: .f8e4m3),
-                     Part(name: scale, shape: [(rows + blockRows - 1) / blockRows, (columns + blockColumns - 1) / blockColumns],
-                          dtype: floating(scale, .f32))]
+        case .fp8Block:
+            parts = []
         case let .mlxAffine(groupSize, bits):
             guard columns % groupSize == 0, columns * bits % 32 == 0 else {
                 throw .invalidQuantization(file: file, reason: "'\(module).weight' has \(columns) columns, which do not "

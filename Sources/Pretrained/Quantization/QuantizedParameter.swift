@@ -10,18 +10,19 @@ public struct QuantizedParameter: Sendable {
     /// The logical parameter's name (`model.layers.0.mlp.up_proj.weight`).
     public var name: String
     public var format: QuantizationFormat
-    /// The packed weight as stored (F8_E4M3 `[out, in]`; U32 `[out, in * bits / 32]`; MXFP4: U8
+    /// The packed weight as stored (F8_E4M3 `[out, in]` or `[experts, out, in]`; U32 `[out, in * bits / 32]`; MXFP4: U8
     /// `[experts, out, in / 32, 16]` for a logical `[experts, in, out]`; GPTQ `qweight` I32
     /// `[in * bits / 32, out]`; AWQ `qweight` I32 `[in, out * bits / 32]`).
     public var data: Tensor
-    /// FP8: `weight_scale_inv` (one per block); MLX, GPTQ, AWQ: `scales` (one per group); MXFP4: `_scales`.
+    /// FP8: `weight_scale_inv` (one per block; experts: `[experts, grid rows, grid columns]`); MLX, GPTQ, AWQ: `scales` (one per group); MXFP4: `_scales`.
     public var scales: Tensor
     /// MLX: `biases` (one per group); `nil` for FP8.
     public var biases: Tensor?
     /// GPTQ and AWQ: the packed zero points `qzeros`; GPTQ: `g_idx` (each input's group).
     public var zeros: Tensor?
     public var groupIndices: Tensor?
-    /// The dequantized shape (`[out, in]`; MXFP4 `[experts, in, out]`) and the slot dtype.
+    /// The dequantized shape (`[out, in]`; FP8 experts `[experts, out, in]`; MXFP4
+    /// `[experts, in, out]`) and the slot dtype.
     public var logicalShape: [Int]
     public var logicalDType: DType
 
