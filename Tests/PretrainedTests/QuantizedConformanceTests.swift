@@ -127,6 +127,35 @@ import Testing
         #expect(try tensor.floats() == [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
+    /// The MXFP4 kernel's tiled transpose over several (and a partial) 64-output tiles equals the
+    /// formula element by element: `out[e, i, o] = lut[nibble(blocks[e, o, i / 32, i % 32 / 2])] * 2^(scale - 127)`.
+    @Test func mxfp4TilesEqualTheFormula() throws {
+        let (experts, inputs, outputs) = (2, 64, 160)
+        var generator = SystemRandomNumberGenerator()
+        let blockBytes = (0..<(experts * outputs * inputs / 2)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let scaleBytes = (0..<(experts * outputs * inputs / 32)).map { _ in UInt8.random(in: 120...134, using: &generator) }
+        let parameter = QuantizedParameter(
+            name: "m.gate_up_proj", format: .mxfp4,
+            data: try Tensor(name: "m.gate_up_proj_blocks", dtype: .u8, shape: [experts, outputs, inputs / 32, 16], bytes: blockBytes),
+            scales: try Tensor(name: "m.gate_up_proj_scales", dtype: .u8, shape: [experts, outputs, inputs / 32], bytes: scaleBytes),
+            biases: nil, logicalShape: [experts, inputs, outputs], logicalDType: .f32)
+        let values = try Dequantize.dequantize(parameter, file: "model.safetensors").floats()
+        let lut: [Float] = [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6]
+        var mismatches = 0
+        for e in 0..<experts {
+            for i in 0..<inputs {
+                for o in 0..<outputs {
+                    let byte = blockBytes[((e * outputs + o) * inputs + i) / 2]
+                    let nibble = i % 2 == 0 ? byte & 0xF : byte >> 4
+                    let scale = Float(scaleBytes[(e * outputs + o) * (inputs / 32) + i / 32]) - 127
+                    let expected = lut[Int(nibble)] * Float(pow(2.0, Double(scale)))
+                    mismatches += values[(e * inputs + i) * outputs + o].bitPattern == expected.bitPattern ? 0 : 1
+                }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func mxfp4ExpertsAreTheOnlyQuantizedParameters() throws {
         let model = try load(pretrained: Fixtures.path("quantized/mxfp4-gpt-oss"))
         #expect(model.quantizedParameters.map(\.name) == ["model.layers.0.mlp.experts.gate_up_proj", "model.layers.0.mlp.experts.down_proj",

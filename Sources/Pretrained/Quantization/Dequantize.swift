@@ -38,32 +38,53 @@ public enum Dequantize {
             let (scaleRows, scaleColumns) = (scaleTensor.shape[scaleTensor.shape.count - 2], scaleTensor.shape[scaleTensor.shape.count - 1])
             let (blockRows, blockColumns) = (fp8Rows / scaleRows, fp8Columns / scaleColumns)
             let scales = try scaleFloats(scaleTensor)
-            parameter.data.withUnsafeBytes { weight in forRows(shape.dropLast().reduce(1, *)) { row in
-                let (matrix, matrixRow) = row.quotientAndRemainder(dividingBy: fp8Rows)
-                let base = row * fp8Columns
-                let scaleRow = (matrix * scaleRows + matrixRow / blockRows) * scaleColumns
-                for column in 0..<fp8Columns {
-                    let value = fp8E4M3(weight.load(fromByteOffset: base + column, as: UInt8.self))
-                    store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
+            fp8Table.withUnsafeBufferPointer { table in parameter.data.withUnsafeBytes { weight in
+                forRows(shape.dropLast().reduce(1, *)) { row in
+                    let (matrix, matrixRow) = row.quotientAndRemainder(dividingBy: fp8Rows)
+                    let base = row * fp8Columns
+                    let scaleRow = (matrix * scaleRows + matrixRow / blockRows) * scaleColumns
+                    for column in 0..<fp8Columns {
+                        let value = table[Int(weight.load(fromByteOffset: base + column, as: UInt8.self))]
+                        store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
+                    }
                 }
             } }
         case .mxfp4:
             try checkMXFP4(parameter, file: file)
             // transformers' convert_moe_packed_tensors: lut[nibble] (low nibble first) times 2^(scale - 127),
             // rounded once to the slot dtype, stored [experts, out, in] then transposed to [experts, in, out].
+            // One task per (expert, block of 32 inputs), transposed through a 32 x 64 tile: read 64 outputs'
+            // 16 bytes, then write 32 output rows 64 values at a time (rows 2 * outputs bytes apart would
+            // otherwise fall in the same cache sets, one value each).
             let (inputs, outputs) = (shape[1], shape[2])
-            parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
-                forRows(rows * outputs) { row in
-                    let expert = row / outputs, output = row % outputs
-                    for input in 0..<inputs {
-                        let byte = blocks.load(fromByteOffset: row * inputs / 2 + input / 2, as: UInt8.self)
-                        let nibble = input & 1 == 0 ? byte & 0xF : byte >> 4
-                        let exponent = Int(scales.load(fromByteOffset: row * (inputs / 32) + input / 32, as: UInt8.self)) - 127
-                        let value = fp4E2M1[Int(nibble)] * Float(sign: .plus, exponent: exponent, significand: 1)
-                        store(value, out, (expert * inputs + input) * outputs + output, dtype)
+            let blocksPerRow = inputs / 32
+            let tile = 64
+            fp4E2M1.withUnsafeBufferPointer { lut in parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
+                forRows(rows * blocksPerRow) { task in
+                    let (expert, block) = task.quotientAndRemainder(dividingBy: blocksPerRow)
+                    let firstOut = (expert * inputs + block * 32) * outputs
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 * tile) { buffer in
+                        for start in stride(from: 0, to: outputs, by: tile) {
+                            let width = min(tile, outputs - start)
+                            for column in 0..<width {
+                                let source = (expert * outputs + start + column) * blocksPerRow + block
+                                let exponent = Int(scales.load(fromByteOffset: source, as: UInt8.self)) - 127
+                                let scale = Float(sign: .plus, exponent: exponent, significand: 1)
+                                for pair in 0..<16 {
+                                    let byte = blocks.load(fromByteOffset: source * 16 + pair, as: UInt8.self)
+                                    buffer[2 * pair * tile + column] = lut[Int(byte & 0xF)] * scale
+                                    buffer[(2 * pair + 1) * tile + column] = lut[Int(byte >> 4)] * scale
+                                }
+                            }
+                            for input in 0..<32 {
+                                for column in 0..<width {
+                                    store(buffer[input * tile + column], out, firstOut + input * outputs + start + column, dtype)
+                                }
+                            }
+                        }
                     }
                 }
-            } }
+            } } }
         case let .gptq(_, bits, zeroOffset):
             try dequantizeGPTQ(parameter, bits: bits, zeroOffset: zeroOffset, into: out, dtype: dtype, file: file)
         case let .awq(groupSize, bits):
@@ -79,20 +100,30 @@ public enum Dequantize {
             let wordsPerRow = columns * bits / 32
             let mask = UInt64(1) << bits - 1
             let groups = columns / groupSize
+            // Per group, the 2^bits possible values once (when there are no more of them than elements).
+            let levels = 1 << bits
+            let tabulate = levels <= groupSize
             parameter.data.withUnsafeBytes { packed in forRows(rows) { row in
-                let words = packed.baseAddress.map { UnsafeRawPointer($0) + row * wordsPerRow * 4 }
-                for column in 0..<columns {
-                    let bit = column * bits
-                    let word = bit >> 5, shift = bit & 31
-                    guard let words else { return }
-                    var chunk = UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4, as: UInt32.self)))
-                    if shift + bits > 32 {
-                        chunk |= UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4 + 4, as: UInt32.self))) << 32
+                guard let words = packed.baseAddress.map({ UnsafeRawPointer($0) + row * wordsPerRow * 4 }) else { return }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: levels) { table in
+                    for groupInRow in 0..<groups {
+                        let group = row * groups + groupInRow
+                        let (scale, bias) = (scales[group], biases[group])
+                        if tabulate {
+                            for q in 0..<levels { table[q] = round(round(scale * Float(q), computeDType) + bias, computeDType) }
+                        }
+                        for column in (groupInRow * groupSize)..<((groupInRow + 1) * groupSize) {
+                            let bit = column * bits
+                            let word = bit >> 5, shift = bit & 31
+                            var chunk = UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4, as: UInt32.self)))
+                            if shift + bits > 32 {
+                                chunk |= UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4 + 4, as: UInt32.self))) << 32
+                            }
+                            let q = Int((chunk >> UInt64(shift)) & mask)
+                            let value = tabulate ? table[q] : round(round(scale * Float(q), computeDType) + bias, computeDType)
+                            store(value, out, row * columns + column, dtype)
+                        }
                     }
-                    let q = Float((chunk >> UInt64(shift)) & mask)
-                    let group = row * groups + column / groupSize
-                    let product = round(scales[group] * q, computeDType)
-                    store(round(product + biases[group], computeDType), out, row * columns + column, dtype)
                 }
             } }
         }
@@ -152,6 +183,9 @@ public enum Dequantize {
     static func scaleFloats(_ tensor: Tensor) throws(PretrainedError) -> [Float] {
         try tensor.floats()
     }
+
+    /// `fp8E4M3` of every byte.
+    static let fp8Table: [Float] = (0...255).map { fp8E4M3(UInt8($0)) }
 
     /// E4M3FN (no infinities; `S.1111.111` is NaN) to `Float`, exactly.
     @inline(__always)
