@@ -38,16 +38,19 @@ public enum Dequantize {
             let (scaleRows, scaleColumns) = (scaleTensor.shape[scaleTensor.shape.count - 2], scaleTensor.shape[scaleTensor.shape.count - 1])
             let (blockRows, blockColumns) = (fp8Rows / scaleRows, fp8Columns / scaleColumns)
             let scales = try scaleFloats(scaleTensor)
-            fp8Table.withUnsafeBufferPointer { table in parameter.data.withUnsafeBytes { weight in
-                forRows(shape.dropLast().reduce(1, *)) { row in
+            fp8Table.withUnsafeBufferPointer { table in scales.withUnsafeBufferPointer { scales in
+                parameter.data.withUnsafeBytes { weight in forRows(shape.dropLast().reduce(1, *)) { row in
                     let (matrix, matrixRow) = row.quotientAndRemainder(dividingBy: fp8Rows)
                     let base = row * fp8Columns
                     let scaleRow = (matrix * scaleRows + matrixRow / blockRows) * scaleColumns
-                    for column in 0..<fp8Columns {
-                        let value = table[Int(weight.load(fromByteOffset: base + column, as: UInt8.self))]
-                        store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
+                    for block in 0..<scaleColumns {
+                        let scale = scales[scaleRow + block]
+                        for column in (block * blockColumns)..<((block + 1) * blockColumns) {
+                            let value = table[Int(weight.load(fromByteOffset: base + column, as: UInt8.self))]
+                            store(value * scale, out, base + column, dtype)
+                        }
                     }
-                }
+                } }
             } }
         case .mxfp4:
             try checkMXFP4(parameter, file: file)
