@@ -30,7 +30,7 @@ import Testing
     }
 
     /// `inspect --model` on a quantized config counts the packed bytes: those of the stored tensors.
-    @Test(arguments: ["fp8-llama", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-4bit", "mlx-llama-8bit"])
+    @Test(arguments: ["fp8-llama", "fp8-qwen3-moe", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-4bit", "mlx-llama-8bit"])
     func inspectModelCountsQuantizedBytes(fixture: String) throws {
         let path = Fixtures.path("quantized/\(fixture)")
         let file = try SafetensorsFile(path: path + "/model.safetensors")
