@@ -219,30 +219,33 @@ final class ProgressCounter: Sendable {
         self.totalBytes = opened.totalBytes
     }
 
-    /// The per-chunk hook for `shard`'s sink, or `nil` without a callback.
+    /// The per-chunk hook for `shard`'s sink, or `nil` without a callback. A shard counts at most
+    /// its own bytes (a slice's reads may fetch a little around the rank's parts).
     func arrivals(in shard: Int) -> (@Sendable (Int) -> Void)? {
         guard callback != nil else { return nil }
+        let length = opened.shards[shard].header.dataLength
         return { [self] byteCount in
-            let (shards, done) = state.withLock { state in
-                state.arrived[shard, default: 0] += byteCount
-                state.bytes += byteCount
-                return (state.shards, state.bytes)
+            state.withLock { state in
+                let counted = min(byteCount, max(0, length - state.arrived[shard, default: 0]))
+                state.arrived[shard, default: 0] += counted
+                state.bytes += counted
+                report(shard, shards: state.shards, bytes: state.bytes)
             }
-            report(shard, shards: shards, bytes: done)
         }
     }
 
     func shardDone(_ shard: Int) {
         guard callback != nil else { return }
         let length = opened.shards[shard].header.dataLength
-        let (shards, done) = state.withLock { state in
+        state.withLock { state in
             state.shards += 1
             state.bytes += max(0, length - (state.arrived.removeValue(forKey: shard) ?? 0))
-            return (state.shards, state.bytes)
+            report(shard, shards: state.shards, bytes: state.bytes)
         }
-        report(shard, shards: shards, bytes: done)
     }
 
+    /// Calls the callback; under the lock, so that reports from several reading threads arrive
+    /// one at a time and in order (their counts never go back).
     private func report(_ shard: Int, shards: Int, bytes: Int) {
         callback?(LoadProgress(shard: opened.shards[shard].shard.name, shardsDone: shards,
                                shardCount: opened.shards.count, bytesDone: min(bytes, totalBytes), totalBytes: totalBytes))

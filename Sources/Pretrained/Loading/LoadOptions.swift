@@ -86,7 +86,7 @@ public struct LoadOptions: Sendable {
     }
 
     /// Called as tensors are read into owned memory (within a shard) and after each shard is
-    /// read, from the thread that read them.
+    /// read, from the thread that read them: one call at a time, with counts that never go back.
     public var progress: (@Sendable (LoadProgress) -> Void)?
     /// Set by the `async` load: cancelling its task stops the load between shards and tensors.
     var cancellation: LoadCancellation?
