@@ -107,10 +107,10 @@ enum BenchCases {
                   run: { try rankBytesRead($0, size: 2, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread, cold: bytes read",
                   run: { try rankBytesRead($0, size: 4, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
-        BenchCase(name: "load-tp2-direct", title: "load: rank 0 of 2, --pread --direct, cold: bytes read",
-                  run: { try rankBytesRead($0, size: 2, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
-        BenchCase(name: "load-tp4-direct", title: "load: rank 0 of 4, --pread --direct, cold: bytes read",
-                  run: { try rankBytesRead($0, size: 4, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp2-direct", title: "load: rank 0 of 2, --copy --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 2, backend: .mmap, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp4-direct", title: "load: rank 0 of 4, --copy --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 4, backend: .mmap, direct: true) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-cold-direct", title: "load: --pread --direct, cold", limit: "cold-cat",
                   run: { try load($0, directPread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
@@ -207,7 +207,7 @@ enum BenchCases {
         let resident = try context.shards.reduce(0) { $0 + (try Kernels.residency($1).0) * page }
         let bound = Int(1.1 * Double(sliced)) + replicated
         let verdict = read <= bound ? "within" : "OVER"
-        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)\(direct ? ", direct" : "")): read \(read) "
+        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend == .mmap ? "copy" : "pread")\(direct ? ", direct" : "")): read \(read) "
             + "bytes from the device, \(verdict) the bound \(bound) (sliced \(sliced), replicated \(replicated)); resident "
             + "afterwards \(resident); checkpoint \(context.plainBytes)\n").utf8))
         return read
