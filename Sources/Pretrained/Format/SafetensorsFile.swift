@@ -33,11 +33,11 @@ public struct SafetensorsFile: Sendable {
         switch backend {
         case .mmap:
             let mapped = try MappedFile(path: path)
-            let bytes = UnsafeRawBufferPointer(mapped.bytes)
-            let length = try SafetensorsHeader.headerLength(prefix: bytes, fileSize: bytes.count, file: path)
-            let json = UnsafeRawBufferPointer(rebasing: bytes[8..<(8 + length)])
-            self.header = try SafetensorsHeader.parse(json: json, fileSize: bytes.count, file: path)
-            self.fileSize = bytes.count
+            // The header is read with pread, not through the mapping: a fault there would read
+            // ahead around it (the device's read-ahead, often megabytes) on every shard, bytes a
+            // tensor-parallel rank or a copy may never want.
+            self.header = try SafetensorsFile.readHeader(from: mapped.descriptor, fileSize: mapped.bytes.count)
+            self.fileSize = mapped.bytes.count
             self.source = .mapped(mapped)
         case .pread:
             let descriptor = try FileDescriptor(readingFrom: path)
