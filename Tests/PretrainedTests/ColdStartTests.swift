@@ -107,4 +107,23 @@ import Testing
         #expect(try sums(viewed.stdout) == sums(copied.stdout))
         #expect(try sums(viewed.stdout)?.count ?? 0 > 0)
     }
+
+    /// A shard cut short by another process while several reads are in flight (here: at the first
+    /// progress report) ends the load with one typed error naming that shard, buffered or direct;
+    /// the other threads stop at their next read.
+    @Test(arguments: [false, true])
+    func aShardTruncatedDuringParallelReadsIsATypedError(direct: Bool) throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("gpt2")
+        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder)
+        let last = folder + "/model-00004-of-00004.safetensors"
+        var options = LoadOptions(copy: true)
+        options.directIO = direct
+        options.progress = { _ in _ = truncate(last, 100) }
+        #expect {
+            try load(pretrained: folder, options: options)
+        } throws: { error in
+            (error as? PretrainedError).map { "\($0)".hasPrefix(last + ":") } ?? false
+        }
+    }
 }

@@ -48,9 +48,6 @@ package struct ShardReads: Sendable {
     /// past a read would fetch bytes nobody asked for.
     package let isSparse: Bool
 
-    /// The bytes the reads fetch.
-    package var byteCount: Int { reads.reduce(0) { $0 + $1.length } }
-
     /// Whether the reads bypass the page cache.
     package var isDirect: Bool { direct != nil }
 
