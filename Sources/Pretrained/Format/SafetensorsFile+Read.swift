@@ -49,11 +49,11 @@ extension SafetensorsFile {
         let chunk = max(unit, Self.chunkWindow / unit * unit)
         let part = part.clamped(to: 0..<range.count)
         guard !part.isEmpty else { return }
-        let window = UnsafeMutableRawBufferPointer.allocate(byteCount: min(part.count, chunk), alignment: 16)
-        defer { window.deallocate() }
+        let window = try OwnedBytes(
+            count: min(part.count, chunk), file: path, purpose: "a read window of tensor '\(info.name)'")
         var offset = part.lowerBound
         while offset < part.upperBound {
-            let piece = UnsafeMutableRawBufferPointer(rebasing: window[0..<min(chunk, part.upperBound - offset)])
+            let piece = UnsafeMutableRawBufferPointer(rebasing: window.bytes[0..<min(chunk, part.upperBound - offset)])
             try descriptor.read(into: piece, at: range.lowerBound + offset)
             try sink.write(UnsafeRawBufferPointer(piece), of: info, at: offset)
             offset += piece.count
