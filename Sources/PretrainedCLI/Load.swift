@@ -47,6 +47,12 @@ extension PretrainedCommand {
         @Flag(help: "Read with pread into owned memory instead of mapping the shards.")
         var pread = false
 
+        @Option(name: .customLong("memory-budget"),
+                help: ArgumentHelp("The most memory the load may allocate for slots (owned copies, conversions, "
+                                   + "zero-filled slots; zero-copy views are free), as --max-memory writes sizes: "
+                                   + "8GB, 1.5GiB, 500MiB, or plain digits for bytes.", valueName: "size"))
+        var memoryBudget: String?
+
         @Flag(help: "Compute each tensor's SHA-256 (reads every byte).")
         var checksums = false
 
@@ -60,6 +66,7 @@ extension PretrainedCommand {
 
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
+            _ = try budget()
             for mapping in keyMapping {
                 guard let pair = Self.keyMappingPair(mapping) else {
                     throw ValidationError("--key-mapping takes REGEX=REPLACEMENT, not '\(mapping)'")
@@ -69,6 +76,19 @@ extension PretrainedCommand {
                 } catch {
                     throw ValidationError("--key-mapping '\(mapping)': '\(pair.pattern)' is not a valid regular expression")
                 }
+            }
+        }
+
+        /// `--memory-budget` in bytes, or `nil` without one.
+        ///
+        /// - Throws: `ValidationError` naming the option and the accepted units.
+        func budget() throws(ValidationError) -> Int? {
+            guard let memoryBudget else { return nil }
+            do {
+                return try MemorySize.parse(memoryBudget)
+            } catch {
+                guard case .invalidMaxMemory(_, let reason) = error else { throw ValidationError("--memory-budget: \(error)") }
+                throw ValidationError("--memory-budget: \(reason)")
             }
         }
 
@@ -89,6 +109,7 @@ extension PretrainedCommand {
                 options.generic = generic
                 options.tensorParallel = try tensorParallel.resolve()
                 options.dequantize = dequantize
+                options.memoryBudget = try budget()
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }
