@@ -21,7 +21,7 @@ func check(_ condition: Bool, _ message: String) {
 // Load a model as transformers' from_pretrained does (dtype "auto" by default).
 let model = try load(pretrained: "Examples/tiny-gpt2")
 print(model.architecture)               // GPT2LMHeadModel
-print(model.tiedWeights)                // [(target: "lm_head.weight", source: "transformer.wte.weight")]
+print(model.tiedWeights)                // [TiedPair(target: "lm_head.weight", source: "transformer.wte.weight")]
 print(model.report.missing)             // []
 let head = model["lm_head.weight"]!     // a Tensor: name, dtype, shape, storage
 let embedding = model["transformer.wte.weight"]!
@@ -89,7 +89,7 @@ check(inEngine.parameters.map { $0.sha256() } == model.parameters.map { $0.sha25
 let config = try ModelConfig.read(path: "Tests/PretrainedTests/Fixtures/configs/Llama-2-7b-hf/config.json")
 let llama = try MetaModel(config: config)
 print(llama.parameterCount)             // 6738415616
-print(llama.plans.tp.prefix(2))         // [(pattern: "lm_head", strategy: "colwise_gather_output"), ...]
+print(llama.plans.tp.prefix(2))         // [Rule(pattern: "lm_head", strategy: "colwise_gather_output"), ...]
 print(llama.modules.count)              // per-module parameter counts and bytes, in model order
 print(llama.tyingSavings)               // what sharing storage saves (nothing: Llama 2 is untied)
 // README: end
