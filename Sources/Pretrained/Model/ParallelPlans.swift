@@ -15,6 +15,7 @@ public struct ParallelPlans: Hashable, Codable, Sendable {
         /// The strategy (`colwise`, `rowwise`, `colwise_gather_output`, ...).
         public var strategy: String
 
+        /// The entry giving the modules matching `pattern` the strategy `strategy`.
         public init(pattern: String, strategy: String) {
             self.pattern = pattern
             self.strategy = strategy
@@ -30,6 +31,7 @@ public struct ParallelPlans: Hashable, Codable, Sendable {
         /// The names of the stage's outputs.
         public var outputs: [String]
 
+        /// The stage of the modules matching `pattern`, with its input and output names.
         public init(pattern: String, inputs: [String], outputs: [String]) {
             self.pattern = pattern
             self.inputs = inputs

@@ -12,6 +12,7 @@ public struct TiedPair: Hashable, Codable, Sendable {
     /// The parameter whose storage `target` shares.
     public var source: String
 
+    /// The pair in which `target` shares `source`'s storage.
     public init(target: String, source: String) {
         self.target = target
         self.source = source
