@@ -69,6 +69,7 @@ int csupport_madvise(void *base, size_t length, csupport_advice advice) {
     case CSUPPORT_ADVICE_SEQUENTIAL: flag = MADV_SEQUENTIAL; break;
     case CSUPPORT_ADVICE_WILLNEED: flag = MADV_WILLNEED; break;
     case CSUPPORT_ADVICE_DONTNEED: flag = MADV_DONTNEED; break;
+    case CSUPPORT_ADVICE_RANDOM: flag = MADV_RANDOM; break;
     case CSUPPORT_ADVICE_HUGEPAGE:
 #ifdef MADV_HUGEPAGE
         flag = MADV_HUGEPAGE;
@@ -76,9 +77,24 @@ int csupport_madvise(void *base, size_t length, csupport_advice advice) {
 #else
         return ENOTSUP;
 #endif
+    case CSUPPORT_ADVICE_POPULATE_READ:
+#ifdef MADV_POPULATE_READ
+        flag = MADV_POPULATE_READ;
+        break;
+#elif defined(__linux__)
+        flag = 22; // MADV_POPULATE_READ (Linux 5.14) where the C library's headers predate it
+        break;
+#else
+        return ENOTSUP;
+#endif
     default: return EINVAL;
     }
     return madvise(base, length, flag) == 0 ? 0 : errno;
+}
+
+void csupport_touch_pages(const void *base, size_t length, size_t page_size) {
+    const volatile unsigned char *bytes = base;
+    for (size_t offset = 0; offset < length; offset += page_size) (void)bytes[offset];
 }
 
 int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice advice) {
@@ -89,6 +105,7 @@ int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice a
     case CSUPPORT_ADVICE_SEQUENTIAL: flag = POSIX_FADV_SEQUENTIAL; break;
     case CSUPPORT_ADVICE_WILLNEED: flag = POSIX_FADV_WILLNEED; break;
     case CSUPPORT_ADVICE_DONTNEED: flag = POSIX_FADV_DONTNEED; break;
+    case CSUPPORT_ADVICE_RANDOM: flag = POSIX_FADV_RANDOM; break;
     default: return ENOTSUP;
     }
     // posix_fadvise returns the error number instead of setting errno.

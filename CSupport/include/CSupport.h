@@ -18,6 +18,8 @@ typedef enum {
     CSUPPORT_ADVICE_WILLNEED = 2,   ///< `MADV_WILLNEED`
     CSUPPORT_ADVICE_DONTNEED = 3,   ///< `MADV_DONTNEED`
     CSUPPORT_ADVICE_HUGEPAGE = 4,   ///< `MADV_HUGEPAGE` (`ENOTSUP` where the system lacks it)
+    CSUPPORT_ADVICE_RANDOM = 5,     ///< `MADV_RANDOM` / `POSIX_FADV_RANDOM`
+    CSUPPORT_ADVICE_POPULATE_READ = 6, ///< `MADV_POPULATE_READ` (`ENOTSUP` where the system lacks it)
 } csupport_advice;
 
 /// Opens `path` read-only (`open(2)` with `O_RDONLY | O_CLOEXEC`), retrying `EINTR`.
@@ -58,6 +60,10 @@ int csupport_unmap(void *base, size_t length);
 /// Advises the kernel about a page-aligned range of a mapping (`madvise(2)`).
 int csupport_madvise(void *base, size_t length, csupport_advice advice);
 
+/// Reads one byte of every `page_size` bytes of `[base, base + length)` (volatile loads), so that
+/// each page is faulted in: the fallback of `MADV_POPULATE_READ` on systems without it.
+void csupport_touch_pages(const void *base, size_t length, size_t page_size);
+
 /// Advises the kernel about a file range (`posix_fadvise(2)`); `length` 0 means to the end.
 /// `ENOTSUP` where the system lacks it.
 int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice advice);
@@ -65,6 +71,13 @@ int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice a
 /// Reads exactly `length` bytes at `offset` into `buffer` (`pread(2)`), looping over short reads
 /// and retrying `EINTR`. Returns `EIO` with `*out_read` < `length` when the file ends first.
 int csupport_pread_full(int fd, void *buffer, size_t length, uint64_t offset, size_t *out_read);
+
+/// Opens `path` for direct reads that bypass the page cache (`open(2)` with `O_RDONLY |
+/// O_CLOEXEC | O_DIRECT`) and tells the alignment such reads need (`statx(2)` with
+/// `STATX_DIOALIGN`, Linux 6.1): file offsets and lengths must be multiples of
+/// `*out_offset_align`, buffers aligned to `*out_memory_align`. `ENOTSUP` (nothing left open)
+/// where the system, the file system or the kernel cannot tell.
+int csupport_open_direct(const char *path, int *out_fd, uint32_t *out_offset_align, uint32_t *out_memory_align);
 
 /// Flushes `fd` to stable storage (`fsync(2)`).
 int csupport_fsync(int fd);

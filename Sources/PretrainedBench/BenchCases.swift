@@ -11,8 +11,10 @@ struct BenchCase: Sendable {
     var limit: String?
     /// Runs once and returns the bytes it moved (the seconds are measured around it).
     var run: @Sendable (BenchContext) throws -> Int
-    /// Work done before the clock starts (eviction), not timed.
-    var setUp: @Sendable (BenchContext) throws -> Void = { _ in }
+    /// Work done before the clock starts, not timed: eviction for the cold cases; for the others
+    /// reading the shards through the page cache, so that a warm case is warm whatever ran before
+    /// it in the round (a cold case, a direct read).
+    var setUp: @Sendable (BenchContext) throws -> Void = { _ = try Kernels.readThrough($0.shards) }
 }
 
 /// What a case runs against.
@@ -44,19 +46,22 @@ enum BenchCases {
         BenchCase(name: "read-fresh", title: "limit: read() into fresh memory", run: { try Kernels.readIntoFreshMemory($0.shards) }),
         BenchCase(name: "cold-read", title: "limit: cold read() into fresh memory (after eviction)",
                   run: { try Kernels.readIntoFreshMemory($0.shards) }, setUp: { try evictOrFail($0.shards) }),
+        // The device's sequential read through the page cache, one thread: what issue 19 compares cold loads with.
+        BenchCase(name: "cold-cat", title: "limit: cat of the cold shards > /dev/null (the device's read)",
+                  run: { try stockCat($0.shards) }, setUp: { try evictOrFail($0.shards) }),
 
         BenchCase(name: "zstd-cli", title: "limit: zstd -d (one frame per shard, 1 thread)", run: { context in
             try CodecKernels.stockTool(["zstd", "-d", "-c", "-q"], files: context.files("zstd1"), plainBytes: context.plainBytes)
-        }),
+        }, setUp: { try warm($0, "zstd1") }),
         BenchCase(name: "lz4-cli", title: "limit: lz4 -d (1 thread)", run: { context in
             try CodecKernels.stockTool(["lz4", "-d", "-c", "-q"], files: context.files("lz4"), plainBytes: context.plainBytes)
-        }),
+        }, setUp: { try warm($0, "lz4") }),
         BenchCase(name: "zstd-fresh", title: "limit: libzstd decode into fresh memory (1 thread)", run: { context in
             try CodecKernels.decodeIntoFreshMemory(context.files("zstd1"), plainSizes: context.plainSizes, codec: "zstd")
-        }),
+        }, setUp: { try warm($0, "zstd1") }),
         BenchCase(name: "lz4-fresh", title: "limit: liblz4 decode into fresh memory (1 thread)", run: { context in
             try CodecKernels.decodeIntoFreshMemory(context.files("lz4"), plainSizes: context.plainSizes, codec: "lz4")
-        }),
+        }, setUp: { try warm($0, "lz4") }),
 
         BenchCase(name: "load", title: "load: zero-copy default", run: { try load($0, LoadOptions()) }),
         BenchCase(name: "load-copy", title: "load: --copy", limit: "memcpy", run: { try load($0, LoadOptions(copy: true)) }),
@@ -64,19 +69,31 @@ enum BenchCases {
                   run: { try load($0, LoadOptions(dtype: .fixed(.f32))) }),
         BenchCase(name: "load-pread", title: "load: pread backend", limit: "read-fresh",
                   run: { try load($0, LoadOptions(backend: .pread)) }),
-        BenchCase(name: "load-cold", title: "load: --copy, cold (after eviction)", limit: "cold-read",
+        BenchCase(name: "load-cold", title: "load: --copy, cold (after eviction)", limit: "cold-cat",
                   run: { try load($0, LoadOptions(copy: true)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-pread", title: "load: --pread, cold", limit: "cold-cat",
+                  run: { try load($0, LoadOptions(backend: .pread)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-prefetch", title: "load: zero-copy + --prefetch, cold, until resident", limit: "cold-cat",
+                  run: { try load($0, prefetched, waitForPrefetch: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "checksums", title: "load: zero-copy + SHA-256 of every tensor (all cores)",
+                  run: { try loadAndHash($0) }),
+        BenchCase(name: "checksums-cold", title: "load: zero-copy + SHA-256 of every tensor, cold, behind --prefetch",
+                  limit: "cold-cat", run: { try loadAndHash($0) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-zstd", title: "load: zstd, 4 MiB frames, cold", limit: "load-cold",
+                  run: { try load($0, LoadOptions(), variant: "zstd") }, setUp: { try evictOrFail($0.files("zstd")) }),
+        BenchCase(name: "load-cold-lz4", title: "load: lz4, 4 MiB frames, cold", limit: "load-cold",
+                  run: { try load($0, LoadOptions(), variant: "lz4") }, setUp: { try evictOrFail($0.files("lz4")) }),
         BenchCase(name: "load-zstd1", title: "load: zstd, one frame per shard", limit: "zstd-fresh",
-                  run: { try load($0, LoadOptions(), variant: "zstd1") }),
+                  run: { try load($0, LoadOptions(), variant: "zstd1") }, setUp: { try warm($0, "zstd1") }),
         BenchCase(name: "load-zstd", title: "load: zstd, 4 MiB frames in parallel", limit: "zstd-fresh",
-                  run: { try load($0, LoadOptions(), variant: "zstd") }),
+                  run: { try load($0, LoadOptions(), variant: "zstd") }, setUp: { try warm($0, "zstd") }),
         BenchCase(name: "load-lz4", title: "load: lz4, 4 MiB frames in parallel", limit: "lz4-fresh",
-                  run: { try load($0, LoadOptions(), variant: "lz4") }),
+                  run: { try load($0, LoadOptions(), variant: "lz4") }, setUp: { try warm($0, "lz4") }),
         // One shard at a time, so that only frames can spread the work over the cores.
         BenchCase(name: "load-zstd1-serial", title: "load: zstd, one frame per shard, shards one by one",
-                  limit: "zstd-fresh", run: { try load($0, serialShards, variant: "zstd1") }),
+                  limit: "zstd-fresh", run: { try load($0, serialShards, variant: "zstd1") }, setUp: { try warm($0, "zstd1") }),
         BenchCase(name: "load-zstd-serial", title: "load: zstd, 4 MiB frames, shards one by one", limit: "zstd-fresh",
-                  run: { try load($0, serialShards, variant: "zstd") }),
+                  run: { try load($0, serialShards, variant: "zstd") }, setUp: { try warm($0, "zstd") }),
         // Tensor parallelism: rank 0 of N after eviction; the bytes column is the checkpoint's bytes
         // the load made the kernel read (resident pages afterwards), printed with the bound of
         // issue 16 (1.1 x the rank's sliced bytes plus its replicated bytes).
@@ -88,6 +105,12 @@ enum BenchCases {
                   run: { try rankBytesRead($0, size: 2, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread, cold: bytes read",
                   run: { try rankBytesRead($0, size: 4, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp2-direct", title: "load: rank 0 of 2, --pread --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 2, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-tp4-direct", title: "load: rank 0 of 4, --pread --direct, cold: bytes read",
+                  run: { try rankBytesRead($0, size: 4, backend: .pread, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-direct", title: "load: --pread --direct, cold", limit: "cold-cat",
+                  run: { try load($0, directPread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
             let opened = try OpenedCheckpoint.open(Checkpoint.resolve(context.headerOnlyCheckpoint))
             return opened.shards.reduce(0) { $0 + $1.header.headerLength }
@@ -105,20 +128,56 @@ enum BenchCases {
         return options
     }()
 
-    static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil) throws -> Int {
+    static let directPread: LoadOptions = {
+        var options = LoadOptions(backend: .pread)
+        options.directIO = true
+        return options
+    }()
+
+    static let prefetched: LoadOptions = {
+        var options = LoadOptions()
+        options.prefetch = true
+        return options
+    }()
+
+    static func load(_ context: BenchContext, _ options: LoadOptions, variant: String? = nil,
+                     waitForPrefetch: Bool = false) throws -> Int {
         let directory = variant.map { context.checkpoint.directory + "-" + $0 } ?? context.checkpoint.directory
         let model = try Pretrained.load(pretrained: directory, options: options)
+        if waitForPrefetch { model.prefetch?.wait() }
         context.keepAlive(model)
         return model.parameters.reduce(0) { $0 + ($1.dtype == .f32 ? $1.byteCount / 2 : $1.byteCount) }
     }
 
-    /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the
-    /// checkpoint's resident bytes afterwards (`mincore`): the bytes the rank made the kernel read,
-    /// printed beside issue 16's bound (1.1 x the rank's sliced bytes plus its replicated bytes).
-    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend) throws -> Int {
+    /// As `pretrained load --checksums`: a zero-copy load with a prefetch, every tensor hashed on
+    /// all cores in parameter order.
+    static func loadAndHash(_ context: BenchContext) throws -> Int {
+        let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: prefetched)
+        let sums = Parallel.map(model.parameters.count) { model.parameters[$0].sha256() }
+        model.prefetch?.wait()
+        context.keepAlive((model, sums))
+        return model.parameters.reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// `cat SHARDS > /dev/null` with the system's `cat`.
+    static func stockCat(_ shards: [String]) throws -> Int {
+        let status = try spawnAndWait(["/bin/cat"] + shards)
+        guard status == 0 else { throw BenchError("cat exited \(status)") }
+        return try shards.reduce(0) { $0 + (try fileSize($1)) }
+    }
+
+    /// Loads rank 0 of `size` into owned memory from a cold page cache and returns the bytes the
+    /// load made the kernel read from the device (`read_bytes` of `/proc/self/io`: page-cache
+    /// misses, read-ahead and direct reads alike), printed beside issue 16's bound (1.1 x the
+    /// rank's sliced bytes plus its replicated bytes) and the checkpoint's resident bytes
+    /// afterwards (`mincore`; direct reads leave none).
+    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend, direct: Bool = false) throws -> Int {
         var options = LoadOptions(copy: true, backend: backend)
         options.tensorParallel = try TensorParallelRank(rank: 0, size: size)
+        options.directIO = direct
+        let before = try deviceBytesRead()
         let model = try Pretrained.load(pretrained: context.checkpoint.directory, options: options)
+        let read = try deviceBytesRead() - before
         context.keepAlive(model)
         let slices = model.tensorParallel?.slices ?? [:]
         var sliced = 0, replicated = 0
@@ -129,10 +188,22 @@ enum BenchCases {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let resident = try context.shards.reduce(0) { $0 + (try Kernels.residency($1).0) * page }
         let bound = Int(1.1 * Double(sliced)) + replicated
-        let verdict = resident <= bound ? "within" : "OVER"
-        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)): read \(resident) bytes, \(verdict) "
-            + "the bound \(bound) (sliced \(sliced), replicated \(replicated)); checkpoint \(context.plainBytes)\n").utf8))
-        return resident
+        let verdict = read <= bound ? "within" : "OVER"
+        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend.rawValue)\(direct ? ", direct" : "")): read \(read) "
+            + "bytes from the device, \(verdict) the bound \(bound) (sliced \(sliced), replicated \(replicated)); resident "
+            + "afterwards \(resident); checkpoint \(context.plainBytes)\n").utf8))
+        return read
+    }
+
+    /// The bytes this process has made the kernel read from storage so far (`read_bytes` in
+    /// `/proc/self/io`).
+    static func deviceBytesRead() throws -> Int {
+        let text = try String(contentsOfFile: "/proc/self/io", encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("read_bytes:") }),
+              let value = Int(line.dropFirst("read_bytes:".count).trimmingCharacters(in: .whitespaces)) else {
+            throw BenchError("no read_bytes in /proc/self/io")
+        }
+        return value
     }
 
     /// Runs a program with `posix_spawn` (no shell, output to /dev/null) and returns its exit
@@ -151,6 +222,11 @@ enum BenchCases {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         return (status >> 8) & 0xFF
+    }
+
+    /// Reads a compressed variant's files through the page cache (the setUp of its warm cases).
+    static func warm(_ context: BenchContext, _ variant: String) throws {
+        _ = try Kernels.readThrough(context.files(variant))
     }
 
     static func evictOrFail(_ shards: [String]) throws {

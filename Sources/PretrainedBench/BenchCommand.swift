@@ -52,15 +52,16 @@ struct BenchCommand: ParsableCommand {
         let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
         let cases = BenchCases.all.filter { selected?.contains($0.name) ?? true }
         let runs = runsPerCase ?? (checkpoint.size == .small ? 5 : 3)
-        var rows: [BenchRow] = []
-        for benchCase in cases {
-            FileHandle.standardError.write(Data("  \(benchCase.name)...\n".utf8))
-            var results: [ChildResult] = []
-            for _ in 0..<runs {
-                results.append(try ChildResult.spawn(benchCase.name, arguments: ["--size", size, "--cache", cache]))
+        // Round-robin: every case once per round, so that a load and its limit kernel share the
+        // machine's state (other work, the host's own cache of this VM's disk) as fairly as possible.
+        var results = [[ChildResult]](repeating: [], count: cases.count)
+        for round in 1...runs {
+            for (index, benchCase) in cases.enumerated() {
+                FileHandle.standardError.write(Data("  round \(round): \(benchCase.name)...\n".utf8))
+                results[index].append(try ChildResult.spawn(benchCase.name, arguments: ["--size", size, "--cache", cache]))
             }
-            rows.append(BenchRow(benchCase: benchCase, results: results))
         }
+        let rows = zip(cases, results).map { BenchRow(benchCase: $0, results: $1) }
         let report = BenchReport(checkpoint: checkpoint, rows: rows, runs: runs)
         print(json ? report.json.serialized(pretty: true) : report.table)
     }

@@ -62,6 +62,8 @@ struct ChildResult {
               let result = ChildResult(line: String(line)) else {
             throw BenchError("case \(name) failed: \(String(decoding: message, as: UTF8.self))")
         }
+        // A case's notes (the bytes a rank read and its bound) reach the terminal.
+        FileHandle.standardError.write(message)
         return result
     }
 }

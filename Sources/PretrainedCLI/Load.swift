@@ -53,8 +53,17 @@ extension PretrainedCommand {
                                    + "8GB, 1.5GiB, 500MiB, or plain digits for bytes.", valueName: "size"))
         var memoryBudget: String?
 
-        @Flag(help: "Compute each tensor's SHA-256 (reads every byte).")
+        @Flag(help: ArgumentHelp("Read owned copies (--copy, --pread, conversions) with O_DIRECT where the file system "
+                                 + "allows: nothing stays in the page cache, and a tensor-parallel rank reads its slices at the "
+                                 + "device's block size instead of whole pages."))
+        var direct = false
+
+        @Flag(help: "Compute each tensor's SHA-256 (reads every byte; on all cores, behind a prefetch of the views).")
         var checksums = false
+
+        @Flag(help: ArgumentHelp("Bring zero-copy views into memory in the background, in parameter order, and wait "
+                                 + "until they are resident before reporting (cold page cache: the disk's speed, not page faults)."))
+        var prefetch = false
 
         @Flag(help: "Print JSON as the CLI contract specifies.")
         var json = false
@@ -110,10 +119,13 @@ extension PretrainedCommand {
                 options.tensorParallel = try tensorParallel.resolve()
                 options.dequantize = dequantize
                 options.memoryBudget = try budget()
+                options.prefetch = prefetch || checksums
+                options.directIO = direct
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }
-                let sums = checksums ? model.parameters.map { $0.sha256() } : nil
+                let sums = checksums ? Parallel.map(model.parameters.count) { model.parameters[$0].sha256() } : nil
+                model.prefetch?.wait()
                 try model.checkIntact()  // a shard truncated since it was mapped would have read as zeros
                 printOutput(json ? LoadReportPrinter.json(model, checksums: sums).serialized(pretty: true)
                                  : LoadReportPrinter.table(model, checksums: sums), json: json)

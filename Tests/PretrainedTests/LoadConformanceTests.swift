@@ -21,14 +21,16 @@ import Testing
     }
 
     /// Zero-copy views, owned copies, and the pread backend.
-    enum Mode: String, CaseIterable, Sendable { case views, copy, pread }
+    /// `direct`: `pread` with `LoadOptions.directIO` (`O_DIRECT` where the file system allows).
+    enum Mode: String, CaseIterable, Sendable { case views, copy, pread, direct }
 
     @Test(arguments: models + cases, Mode.allCases)
     func loadMatchesTransformers(fixture: String, mode: Mode) throws {
         let expected = try Fixtures.json(fixture + "/expected.json")
         var options = Self.options(for: expected)
-        options.backend = mode == .pread ? .pread : .mmap
+        options.backend = mode == .pread || mode == .direct ? .pread : .mmap
         options.copy = mode == .copy
+        options.directIO = mode == .direct
         if let error = expected["error"] {
             #expect(error.stringValue?.contains("ignore_mismatched_sizes") == true)
             #expect(throws: PretrainedError.self) { try load(pretrained: Fixtures.path(fixture), options: options) }

@@ -11,10 +11,12 @@ import Testing
     static let fixtures = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("tp"))) ?? [])
         .filter { $0.hasSuffix(".json") }.sorted().map { "tp/" + $0 }
 
-    enum Mode: String, CaseIterable, Sendable { case views, copy, pread }
+    /// `direct`: `pread` with `LoadOptions.directIO`: the rank's slices read at the device's block size.
+    enum Mode: String, CaseIterable, Sendable { case views, copy, pread, direct }
 
     static func options(rank: Int, size: Int, mode: Mode) throws -> LoadOptions {
-        var options = LoadOptions(copy: mode == .copy, backend: mode == .pread ? .pread : .mmap)
+        var options = LoadOptions(copy: mode == .copy, backend: mode == .pread || mode == .direct ? .pread : .mmap)
+        options.directIO = mode == .direct
         options.tensorParallel = try TensorParallelRank(rank: rank, size: size)
         return options
     }

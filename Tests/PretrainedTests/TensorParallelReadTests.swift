@@ -28,22 +28,40 @@ import Testing
         func neededRanges(of info: TensorInfo) -> [Range<Int>]? { ranges }
     }
 
-    @Test func preadReadsOnlyTheNeededRanges() throws {
-        let checkpoint = try Checkpoint.resolve(Fixtures.path("tp/models/LlamaForCausalLM-uneven-bf16"))
-        let opened = try OpenedCheckpoint.open(checkpoint, backend: .pread)
-        guard case .plain(let file) = try #require(opened.shards.first).contents else {
-            Issue.record("not a plain shard")
-            return
-        }
-        let name = "model.layers.1.mlp.down_proj.weight"   // [32, 45] BF16: rank 1 of 2 holds columns 23..<45
-        let slice = TensorSlice(dim: 1, start: 23, length: 22, fullShape: [32, 45])
+    /// The rank's parts of a row-sliced tensor are read, in whole elements, and nothing on a page
+    /// that holds none of them: parts whose pages touch are read in one run (their gaps lie on
+    /// pages the kernel reads anyway), parts pages apart in separate reads.
+    @Test(arguments: [45, 2_048, 6_000, 10_000])
+    func preadReadsOnlyThePagesOfTheNeededRanges(columns: Int) throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 16
+        let name = "w", rows = 32, full = [rows, columns]
+        let tensor = try Tensor.random(name, .bf16, full, seed: &seed)
+        let path = directory.file("model.safetensors")
+        try SafetensorsWriter.write([tensor], to: path)
+        let file = try SafetensorsFile(path: path, backend: .pread)
+        let info = try #require(file.header.tensor(named: name))
+        let start = columns / 2
+        let slice = TensorSlice(dim: 1, start: start, length: columns - start, fullShape: full)
         let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
-        #expect(ranges.count == 32)
+        #expect(ranges.count == rows)
         let sink = RecordingSink(name: name, ranges: ranges)
         try file.read(into: sink)
-        let delivered = sink.delivered.withLock { $0 }
-        #expect(delivered == ranges)
-        #expect(delivered.reduce(0) { $0 + $1.count } == 32 * 22 * 2)
+        let delivered = sink.delivered.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
+
+        let needed = Set(ranges.flatMap { Array($0) })
+        let got = Set(delivered.flatMap { Array($0) })
+        #expect(needed.isSubset(of: got), "a needed byte was not delivered")
+        #expect(delivered.allSatisfy { $0.lowerBound % 2 == 0 && $0.count % 2 == 0 }, "chunks of whole elements")
+        let dataStart = file.fileRange(of: info).lowerBound
+        let page = { (byte: Int) in (dataStart + byte) / pageSize }
+        let neededPages = Set(ranges.flatMap { page($0.lowerBound)...page($0.upperBound - 1) })
+        let readPages = Set(delivered.flatMap { page($0.lowerBound)...page($0.upperBound - 1) })
+        #expect(readPages == neededPages, "pages read that hold no needed byte")
+        // Rows of a few pages: every part is a read of its own (the other half of a row is a page gap).
+        if columns * 2 >= 3 * pageSize { #expect(delivered.count == rows) }
+        // Rows shorter than a page: one run.
+        if columns * 2 < pageSize { #expect(delivered.count == 1) }
     }
 
     /// The slot sink asks for exactly the rank's parts of a row-sliced tensor.
@@ -67,5 +85,50 @@ import Testing
         #expect(needed.count == 32)
         #expect(needed.reduce(0) { $0 + $1.count } == 32 * 16 * 2)
         #expect(needed.first == 32..<64)
+    }
+}
+
+/// Direct reads (`LoadOptions.directIO`): the rank's parts at the device's block size.
+@Suite struct DirectReadTests {
+    /// Where the file system allows `O_DIRECT`, a row-sliced tensor's parts are read in runs of
+    /// touching blocks (not pages): every needed byte arrives, and no block without one is read.
+    @Test(arguments: [45, 2_048, 6_000])
+    func directReadsTakeOnlyTheBlocksOfTheNeededRanges(columns: Int) throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 161
+        let rows = 32, full = [rows, columns]
+        let path = directory.file("model.safetensors")
+        try SafetensorsWriter.write([try Tensor.random("w", .bf16, full, seed: &seed)], to: path)
+        guard let probe = DirectFile(path: path) else { return }   // this file system has no direct I/O
+        let file = try SafetensorsFile(path: path, backend: .pread)
+        let info = try #require(file.header.tensor(named: "w"))
+        let slice = TensorSlice(dim: 1, start: 0, length: columns / 2, fullShape: full)
+        let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
+        let sink = TensorParallelReadTests.RecordingSink(name: "w", ranges: ranges)
+        let reads = try ShardReads(file: file, sink: sink, direct: true)
+        #expect(reads.isDirect && reads.isSparse)
+        try ShardReads.run([reads], threads: 3)
+        let delivered = sink.delivered.withLock { $0 }
+        let block = { (byte: Int) in (file.fileRange(of: info).lowerBound + byte) / probe.offsetAlignment }
+        let neededBlocks = Set(ranges.flatMap { block($0.lowerBound)...block($0.upperBound - 1) })
+        let readBlocks = Set(delivered.flatMap { block($0.lowerBound)...block($0.upperBound - 1) })
+        #expect(Set(ranges.flatMap { Array($0) }).isSubset(of: Set(delivered.flatMap { Array($0) })))
+        #expect(readBlocks == neededBlocks)
+    }
+
+    /// The bytes of a direct read are the file's, wherever the range lies against the blocks
+    /// (its first byte, the middle, the last byte of the file).
+    @Test func directReadsReturnTheFilesBytes() throws {
+        let directory = try TemporaryDirectory()
+        var generator = SplitMix64(seed: 1_619)
+        let bytes = (0..<20_011).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let path = try directory.write("data.bin", bytes: bytes)
+        guard let file = DirectFile(path: path) else { return }
+        let staging = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 4096)
+        defer { staging.deallocate() }
+        for range in [0..<1, 0..<512, 1..<20_011, 511..<513, 4_000..<9_000, 20_000..<20_011, 20_010..<20_011] {
+            #expect(Array(try file.read(range, into: staging)) == Array(bytes[range]), "\(range)")
+        }
+        #expect(throws: PretrainedError.self) { try file.read(20_000..<20_100, into: staging) }
     }
 }

@@ -109,6 +109,14 @@ public struct SafetensorsFile: Sendable {
         (header.dataStart + info.dataOffsets.lowerBound)..<(header.dataStart + info.dataOffsets.upperBound)
     }
 
+    /// The open file, for `pread` with either backend.
+    var descriptor: FileDescriptor {
+        switch source {
+        case .mapped(let mapped): return mapped.descriptor
+        case .descriptor(let descriptor): return descriptor
+        }
+    }
+
     /// The mapping behind this file, when opened with `.mmap`.
     package var mappedFile: MappedFile? {
         if case .mapped(let mapped) = source { return mapped }

@@ -44,25 +44,80 @@ struct CheckpointReader: Sendable {
             storages[index] = try destination(for: model.slots[index], on: device, zeroed: zeroed)
         }
 
-        let owned = storages
-        let views = viewsByShard
-        let copies = copiesByShard
         let progress = ProgressCounter(opened: opened, callback: options.progress)
-        let shards = opened.shards.indices.filter { !viewsByShard[$0].isEmpty || !copiesByShard[$0].isEmpty }
-        let work = { (position: Int) -> Result<[(Int, TensorStorage)], PretrainedError> in
-            let shard = shards[position]
-            let result = Result { () throws(PretrainedError) in
-                try readShard(shard, views: views[shard], copies: copies[shard], owned: owned,
-                              arrivals: progress.arrivals(in: shard))
+        for (index, storage) in try readPlainShards(views: viewsByShard, copies: copiesByShard, owned: storages,
+                                                    progress: progress) {
+            storages[index] = storage
+        }
+        try readCompressedShards(copies: copiesByShard, owned: storages, progress: progress)
+        return storages.map { $0 ?? TensorStorage.empty }
+    }
+
+    /// How many reads of plain shards are in flight at once: more than the cores, because a
+    /// thread waiting for the device costs nothing (see BENCHMARKS.md, "Cold start").
+    static let readThreads = 4
+
+    /// How many reads are in flight for a tensor-parallel rank's slices: many small reads (a part
+    /// of each row) whose time is the device's latency, not its bandwidth, so more at once.
+    static let sparseReadThreads = 16
+
+    /// Views of the mapped plain shards, and every copy out of them read by `readThreads` threads
+    /// in file order across all shards (`ShardReads`), straight into the slots.
+    ///
+    /// Read-ahead advice follows the reads: a shard read whole is `sequential` (read-ahead helps
+    /// a cold file), a shard read in slices (a tensor-parallel rank) is `random`, so that the
+    /// kernel reads the rank's pages and not the neighbours' around them. With
+    /// `LoadOptions.directIO` the reads bypass the page cache and take no advice.
+    func readPlainShards(views: [[Int]], copies: [[(slot: Int, piece: LoadPlan.Piece)]], owned: [TensorStorage?],
+                         progress: ProgressCounter) throws(PretrainedError) -> [(Int, TensorStorage)] {
+        var result: [(Int, TensorStorage)] = []
+        var reads: [ShardReads] = [], readShards: [Int] = [], mapped: [(MappedFile, String)] = []
+        for (shard, opened) in opened.shards.enumerated() {
+            guard case .plain(let file) = opened.contents, !views[shard].isEmpty || !copies[shard].isEmpty else { continue }
+            if let mapping = file.mappedFile, !views[shard].isEmpty {
+                mapped.append((mapping, file.path))
+                for index in views[shard] {
+                    guard let piece = plan.fills[index]?.pieces.first else { continue }
+                    result.append((index, TensorStorage(viewing: mapping, range: file.fileRange(of: piece.info))))
+                }
             }
-            if case .success = result { progress.shardDone(shard) }
-            return result
+            guard !copies[shard].isEmpty else {
+                progress.shardDone(shard)
+                continue
+            }
+            let sink = SlotSink(copies: copies[shard], owned: owned, slots: model.slots, cancellation: options.cancellation,
+                                progress: progress.arrivals(in: shard))
+            let planned = try ShardReads(file: file, sink: sink, direct: options.directIO)
+            if !planned.isDirect { file.descriptor.advise(planned.isSparse ? .random : .sequential) }
+            reads.append(planned)
+            readShards.append(shard)
+        }
+        let cancellation = options.cancellation, shardOfReads = readShards
+        let threads = reads.contains(where: \.isSparse) ? Self.sparseReadThreads : Self.readThreads
+        try ShardReads.run(reads, threads: options.parallel ? threads : 1,
+                           check: { () throws(PretrainedError) in try cancellation?.check() },
+                           shardDone: { progress.shardDone(shardOfReads[$0]) })
+        // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
+        for (mapping, path) in mapped where !mapping.isIntact { throw .shardChanged(file: path) }
+        return result
+    }
+
+    /// Decodes the copies out of compressed shards (shards on separate cores, and frames too).
+    func readCompressedShards(copies: [[(slot: Int, piece: LoadPlan.Piece)]], owned: [TensorStorage?],
+                              progress: ProgressCounter) throws(PretrainedError) {
+        let shards = opened.shards.indices.filter { opened.shards[$0].compressed != nil && !copies[$0].isEmpty }
+        let work = { (position: Int) -> Result<Void, PretrainedError> in
+            let shard = shards[position]
+            return Result { () throws(PretrainedError) in
+                try options.cancellation?.check()
+                let sink = SlotSink(copies: copies[shard], owned: owned, slots: model.slots,
+                                    cancellation: options.cancellation, progress: progress.arrivals(in: shard))
+                try opened.shards[shard].compressed?.read(into: sink)
+                progress.shardDone(shard)
+            }
         }
         let results = options.parallel ? Parallel.map(shards.count, work) : shards.indices.map(work)
-        for result in results {
-            for (index, storage) in try result.get() { storages[index] = storage }
-        }
-        return storages.map { $0 ?? TensorStorage.empty }
+        for result in results { try result.get() }
     }
 
     /// Memory a load will allocate, saturating instead of overflowing.
@@ -126,39 +181,6 @@ struct CheckpointReader: Sendable {
         return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
     }
 
-    /// Reads one shard: views for `views`, copies or conversions into `owned` for `copies`, both
-    /// kinds of shard delivering through the same `SlotSink`.
-    func readShard(_ shard: Int, views: [Int], copies: [(slot: Int, piece: LoadPlan.Piece)], owned: [TensorStorage?],
-                   arrivals: (@Sendable (Int) -> Void)? = nil) throws(PretrainedError) -> [(Int, TensorStorage)] {
-        try options.cancellation?.check()
-        let sink = SlotSink(copies: copies, owned: owned, slots: model.slots, cancellation: options.cancellation,
-                            progress: arrivals)
-        switch opened.shards[shard].contents {
-        case .compressed(let reader):
-            try reader.read(into: sink)
-            return []
-        case .plain(let file):
-            guard let mapped = file.mappedFile else {
-                try file.read(into: sink)
-                return []
-            }
-            // A tensor-parallel rank touches only its slices: no read-ahead of the whole shard.
-            if !copies.isEmpty && (options.tensorParallel?.size ?? 1) == 1 {
-                mapped.advise(.sequential)
-                mapped.advise(.willNeed)
-            }
-            var result: [(Int, TensorStorage)] = []
-            for index in views {
-                guard let piece = plan.fills[index]?.pieces.first else { continue }
-                result.append((index, TensorStorage(viewing: mapped, range: file.fileRange(of: piece.info))))
-            }
-            if !copies.isEmpty { try file.read(into: sink) }
-            // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
-            guard mapped.isIntact else { throw .shardChanged(file: file.path) }
-            return result
-        }
-    }
-
     /// Owned memory for `slot`, or the allocator's for an accelerator placement; zero-filled when
     /// the checkpoint does not cover all of it.
     func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool) throws(PretrainedError) -> TensorStorage {
@@ -178,7 +200,7 @@ struct CheckpointReader: Sendable {
 /// Counts shards and bytes as they arrive and forwards them to the caller's progress callback:
 /// within a shard as its copied tensors arrive, and once more when the shard is done (its bytes
 /// then count in full, views included).
-private final class ProgressCounter: Sendable {
+final class ProgressCounter: Sendable {
     private struct State {
         var shards = 0
         var bytes = 0

@@ -51,6 +51,7 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
         loaded = try Dequantization.apply(loaded, plain: plain, source: source, files: files)
     }
     if options.strict { try requireComplete(loaded.report, source: source) }
+    if options.prefetch { loaded.prefetch = Prefetch.start(loaded.parameters, threads: CheckpointReader.readThreads) }
     return loaded
 }
 

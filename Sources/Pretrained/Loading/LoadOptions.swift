@@ -51,6 +51,16 @@ public struct LoadOptions: Sendable {
     /// Load only this rank's slices under the collected tp plan, as `from_pretrained(tp_plan="auto")`
     /// (see `TensorParallelRank.resolve` for the launcher's environment); `nil` loads whole tensors.
     public var tensorParallel: TensorParallelRank?
+    /// Read owned copies with direct I/O (`O_DIRECT`) where the system can: the bytes bypass the
+    /// page cache (a later load finds them cold again), and a tensor-parallel rank reads its
+    /// slices at the device's block size (often 512 bytes) instead of whole pages. Elsewhere, and
+    /// by default, reads go through the page cache.
+    public var directIO = false
+    /// Bring the pages of zero-copy views into memory in the background, in parameter order, as
+    /// soon as the load returns (`PretrainedModel.prefetch`): on a cold page cache the first use
+    /// of the weights then runs at the disk's speed instead of faulting page by page. Owned
+    /// copies need none.
+    public var prefetch = false
     /// Dequantize a pre-quantized checkpoint (config `quantization_config` / `quantization`) to
     /// the slot dtype, exactly as `transformers` 5.23 (FP8, MXFP4) or `mlx.core.dequantize` (MLX
     /// affine) does; without it, quantized weights and their companions are held as stored.

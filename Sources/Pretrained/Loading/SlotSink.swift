@@ -9,8 +9,12 @@ struct SlotSink: TensorSink {
         var slotDType: DType
     }
 
-    /// Per stored tensor, the slots it fills: one, or several chunks of it (`.split`).
+    /// Per stored tensor, the slots it fills: one, or several chunks of it (`.split`, a
+    /// tensor-parallel slice's rows), sorted by where they start in the tensor.
     let targets: [String: [Target]]
+    /// Per stored tensor, the furthest end (in the stored tensor's data) of its targets up to each
+    /// one: non-decreasing, so a chunk finds its first target by binary search.
+    let reaches: [String: [Int]]
     let cancellation: LoadCancellation?
     /// Told of every run of bytes in place, for progress within a shard.
     let progress: (@Sendable (Int) -> Void)?
@@ -22,7 +26,14 @@ struct SlotSink: TensorSink {
             guard let storage = owned[slot] else { continue }
             targets[piece.info.name, default: []].append(Target(storage: storage, piece: piece, slotDType: slots[slot].dtype))
         }
-        self.targets = targets
+        self.targets = targets.mapValues { $0.sorted { $0.piece.info.dataOffsets.lowerBound < $1.piece.info.dataOffsets.lowerBound } }
+        self.reaches = self.targets.mapValues { found in
+            var reach = Int.min
+            return found.map { target in
+                reach = max(reach, target.piece.info.dataOffsets.upperBound)
+                return reach
+            }
+        }
         self.cancellation = cancellation
         self.progress = progress
     }
@@ -60,12 +71,23 @@ struct SlotSink: TensorSink {
 
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError) {
         try cancellation?.check()
-        guard let found = targets[info.name] else { return }
+        guard let found = targets[info.name], let reach = reaches[info.name] else { return }
         let sourceWidth = max(info.dtype.bitSize / 8, 1)
-        for target in found {
+        // Skip the targets (sorted by start) all of whose ends lie before the chunk's start.
+        var low = 0, high = found.count
+        while low < high {
+            let middle = (low + high) / 2
+            if reach[middle] - info.dataOffsets.lowerBound <= offset {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        for target in found[low...] {
             // The part of this chunk inside the target's byte range of the stored tensor.
             let begin = target.piece.info.dataOffsets.lowerBound - info.dataOffsets.lowerBound
             let end = begin + target.piece.info.byteCount
+            guard begin < offset + chunk.count else { break }
             let lower = max(offset, begin), upper = min(offset + chunk.count, end)
             guard lower < upper else { continue }
             let targetWidth = target.slotDType.bitSize / 8

@@ -25,6 +25,9 @@ public struct PretrainedModel: Sendable {
     public let seconds: Double
     /// The rank, group size and per-parameter slices of a tensor-parallel load; `nil` otherwise.
     public internal(set) var tensorParallel: TensorParallelLayout?
+    /// The background prefetch of the mapped parameters, when the load asked for one
+    /// (`LoadOptions.prefetch`) and some parameter is a view of a mapped shard.
+    public internal(set) var prefetch: Prefetch?
 
     private let index: [String: Int]
 

@@ -89,6 +89,28 @@ public final class MappedFile: @unchecked Sendable {
         _ = csupport_madvise(base + start, end - start, advice.cValue)
     }
 
+    /// Brings `range` of the mapping into memory now, reading it from the file where it is not in
+    /// the page cache (`MADV_POPULATE_READ`; on systems without it, one read of each page).
+    ///
+    /// - Returns: false when the file no longer covers the range (it was truncated): nothing past
+    ///   that point is touched.
+    package func populate(_ range: Range<Int>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let start = range.lowerBound / pageSize * pageSize
+        let end = min(bytes.count, range.upperBound)
+        guard end > start else { return true }
+        switch csupport_madvise(base + start, end - start, Advice.populateRead.cValue) {
+        case 0:
+            return true
+        case EINVAL, ENOTSUP:
+            guard isIntact else { return false }
+            csupport_touch_pages(base + start, end - start, pageSize)
+            return true
+        default:
+            return false
+        }
+    }
+
     /// Advises the kernel's page cache about the file itself (`posix_fadvise(2)`), for example
     /// `.dontNeed` to evict it. Advice is a hint: failures are ignored.
     package func adviseFile(_ advice: Advice) {

@@ -7,9 +7,9 @@ import Darwin
 #endif
 
 /// Running independent pieces of work on all cores.
-enum Parallel {
+package enum Parallel {
     /// The number of processors currently online (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
-    static var activeProcessors: Int {
+    package static var activeProcessors: Int {
         max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     }
 
@@ -18,7 +18,7 @@ enum Parallel {
     ///
     /// `body` must be safe to call from several threads at once: each call may only write memory
     /// no other call touches. (That is the promise the unchecked box below stands for.)
-    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    package static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         guard count > 1 else { return count == 1 ? [body(0)] : [] }
         return withoutActuallyEscaping(body) { body in
             [T](unsafeUninitializedCapacity: count) { buffer, initialized in

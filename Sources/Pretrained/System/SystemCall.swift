@@ -24,6 +24,11 @@ package enum Advice: Sendable {
     case dontNeed
     /// `MADV_HUGEPAGE`: back the range with transparent huge pages where possible.
     case hugePage
+    /// `MADV_RANDOM` / `POSIX_FADV_RANDOM`: no read-ahead; read exactly the pages asked for.
+    case random
+    /// `MADV_POPULATE_READ` (Linux 5.14): fault the range in now, reading it from the file; an
+    /// error where the system lacks it (`MappedFile.populate` then touches each page instead).
+    case populateRead
 
     var cValue: csupport_advice {
         switch self {
@@ -32,6 +37,8 @@ package enum Advice: Sendable {
         case .willNeed: return CSUPPORT_ADVICE_WILLNEED
         case .dontNeed: return CSUPPORT_ADVICE_DONTNEED
         case .hugePage: return CSUPPORT_ADVICE_HUGEPAGE
+        case .random: return CSUPPORT_ADVICE_RANDOM
+        case .populateRead: return CSUPPORT_ADVICE_POPULATE_READ
         }
     }
 }

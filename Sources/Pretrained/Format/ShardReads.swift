@@ -1,0 +1,228 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The reads that deliver a plain shard's tensors into a sink, planned before any byte is read:
+/// each a range of the file, read with `pread` straight into a destination buffer, or into a
+/// staging window and handed to the sink. Reads run in file order over several threads
+/// (`ShardReads.run`), so that the device always has requests in flight.
+///
+/// ```swift
+/// let reads = try ShardReads(file: file, sink: sink)
+/// try ShardReads.run([reads], threads: 4)
+/// ```
+package struct ShardReads: Sendable {
+    /// One `pread` of `length` bytes at `fileOffset`.
+    struct Read: Sendable {
+        enum Target: @unchecked Sendable {
+            /// Straight into this memory (a slot of the stored dtype).
+            case memory(UnsafeMutableRawPointer)
+            /// Into a staging window, then to the sink as the bytes of `info` from `offset` on.
+            case sink(TensorInfo, offset: Int)
+        }
+
+        var fileOffset: Int
+        var length: Int
+        var target: Target
+    }
+
+    /// The largest single read: large enough that a read costs one request to the device, small
+    /// enough that a staging window per thread stays small and that threads share a tensor.
+    package static let readSize = 8 << 20
+
+    /// The largest block size direct reads are used with (each read is widened by up to one
+    /// block at each end, into a staging window with that much room).
+    static let largestDirectAlignment = 64 << 10
+
+    let path: String
+    let descriptor: FileDescriptor
+    /// The file open for direct reads, when they were asked for and the system can do them.
+    let direct: DirectFile?
+    let sink: any TensorSink
+    let reads: [Read]
+    /// Whether the reads skip parts of the file's tensors (a slice of each), so that read-ahead
+    /// past a read would fetch bytes nobody asked for.
+    package let isSparse: Bool
+
+    /// The bytes the reads fetch.
+    package var byteCount: Int { reads.reduce(0) { $0 + $1.length } }
+
+    /// Whether the reads bypass the page cache.
+    package var isDirect: Bool { direct != nil }
+
+    /// Plans the reads of `file`'s tensors into `sink`: asks the sink for each tensor's
+    /// destination in offset order (on the calling thread), then splits what it wants into reads
+    /// of at most `readSize` bytes.
+    ///
+    /// A `.chunks` destination that needs only parts of a tensor (`neededRanges`, a
+    /// tensor-parallel slice) gets one read per run of parts whose pages touch: the bytes between
+    /// two parts on pages the kernel reads anyway are read too (and ignored by the sink) instead
+    /// of costing a system call per part; pages that hold no needed byte are never read.
+    ///
+    /// - Parameters:
+    ///   - direct: read with `O_DIRECT` (`DirectFile`) where the system can: the device's blocks
+    ///     (often 512 bytes) instead of pages are then the unit, and nothing stays in the page
+    ///     cache. Buffered where it cannot.
+    /// - Throws: whatever the sink's `destination(for:)` throws.
+    package init(file: SafetensorsFile, sink: some TensorSink, direct: Bool = false) throws(PretrainedError) {
+        var wanted: [(info: TensorInfo, range: Range<Int>, memory: UnsafeMutableRawPointer?, parts: [Range<Int>])] = []
+        var sparse = false
+        for info in file.header.tensors {
+            let range = file.fileRange(of: info)
+            switch try sink.destination(for: info) {
+            case .discard:
+                continue
+            case .buffer(let buffer):
+                if let base = buffer.baseAddress { wanted.append((info, range, base, [0..<range.count])) }
+            case .chunks:
+                let parts = sink.neededRanges(of: info)?.map { $0.clamped(to: 0..<range.count) }.filter { !$0.isEmpty }
+                    ?? [0..<range.count]
+                if parts.reduce(0, { $0 + $1.count }) < range.count { sparse = true }
+                wanted.append((info, range, nil, parts))
+            }
+        }
+        let directFile = direct ? DirectFile(path: file.path).flatMap {
+            $0.offsetAlignment <= Self.largestDirectAlignment && $0.memoryAlignment <= pageSize ? $0 : nil
+        } : nil
+        let unit = directFile?.offsetAlignment ?? pageSize
+        var reads: [Read] = []
+        for (info, range, memory, parts) in wanted {
+            if let memory {
+                for start in stride(from: 0, to: range.count, by: Self.readSize) {
+                    reads.append(Read(fileOffset: range.lowerBound + start, length: min(Self.readSize, range.count - start),
+                                      target: .memory(memory + start)))
+                }
+                continue
+            }
+            let element = info.dtype.chunkUnit
+            let chunk = max(element, Self.readSize / element * element)
+            for run in Self.runs(parts, fileStart: range.lowerBound, unit: unit) {
+                for start in stride(from: run.lowerBound, to: run.upperBound, by: chunk) {
+                    reads.append(Read(fileOffset: range.lowerBound + start, length: min(chunk, run.upperBound - start),
+                                      target: .sink(info, offset: start)))
+                }
+            }
+        }
+        self.path = file.path
+        self.descriptor = file.descriptor
+        self.direct = directFile
+        self.sink = sink
+        self.reads = reads
+        self.isSparse = sparse
+    }
+
+    /// Joins sorted, disjoint ranges of a tensor (whose first byte is at `fileStart` in the file)
+    /// whose `unit`-sized blocks (pages, or the device's blocks for direct reads) touch or
+    /// overlap: the gap between two such ranges lies in blocks read anyway.
+    static func runs(_ ranges: [Range<Int>], fileStart: Int, unit: Int) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        for range in ranges {
+            if let last = runs.last,
+               (fileStart + range.lowerBound) / unit <= (fileStart + last.upperBound - 1) / unit + 1 {
+                runs[runs.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                runs.append(range)
+            }
+        }
+        return runs
+    }
+
+    /// Runs the reads of `shards` in order (shard by shard, each in file order) on `threads`
+    /// threads at once, each taking the next read when it finishes one; `shardDone(i)` is called
+    /// once all of shard `i`'s reads are done.
+    ///
+    /// - Parameters:
+    ///   - check: called before each read; what it throws stops the reads (cancellation).
+    /// - Throws: the first error: an I/O error naming the file, what a sink throws, what `check`
+    ///   throws, or `allocationFailed` for a staging window.
+    package static func run(_ shards: [ShardReads], threads: Int,
+                            check: @escaping @Sendable () throws(PretrainedError) -> Void = {},
+                            shardDone: @escaping @Sendable (Int) -> Void = { _ in }) throws(PretrainedError) {
+        let queue = ReadQueue(shards)
+        for (index, shard) in shards.enumerated() where shard.reads.isEmpty { shardDone(index) }
+        guard queue.count > 0 else { return }
+        WorkerThreads.run(min(threads, queue.count)) { _ in
+            queue.work(check: check, shardDone: shardDone)
+        }
+        if let error = queue.failure { throw error }
+    }
+}
+
+/// The shared state of `ShardReads.run`: the next read to take, what is left of each shard, and
+/// the first failure (which stops every thread at its next read).
+private final class ReadQueue: Sendable {
+    private let shards: [ShardReads]
+    /// The reads of all shards in order, as (shard, read) positions.
+    private let order: [(shard: Int, read: Int)]
+    private let next = Atomic<Int>(0)
+    private let remaining: Mutex<[Int]>
+    private let failed = Mutex<PretrainedError?>(nil)
+
+    init(_ shards: [ShardReads]) {
+        self.shards = shards
+        self.order = shards.enumerated().flatMap { shard, reads in reads.reads.indices.map { (shard, $0) } }
+        self.remaining = Mutex(shards.map(\.reads.count))
+    }
+
+    var count: Int { order.count }
+    var failure: PretrainedError? { failed.withLock { $0 } }
+
+    func work(check: @Sendable () throws(PretrainedError) -> Void, shardDone: @Sendable (Int) -> Void) {
+        var window: UnsafeMutableRawBufferPointer?
+        defer { window.map { free($0.baseAddress) } }
+        while failure == nil {
+            let position = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard position < order.count else { return }
+            let (shardIndex, readIndex) = order[position]
+            let shard = shards[shardIndex]
+            do throws(PretrainedError) {
+                try check()
+                try perform(shard.reads[readIndex], of: shard, window: &window)
+            } catch {
+                failed.withLock { if $0 == nil { $0 = error } }
+                return
+            }
+            let isLast = remaining.withLock { counts in
+                counts[shardIndex] -= 1
+                return counts[shardIndex] == 0
+            }
+            if isLast { shardDone(shardIndex) }
+        }
+    }
+
+    private func perform(_ read: ShardReads.Read, of shard: ShardReads,
+                         window: inout UnsafeMutableRawBufferPointer?) throws(PretrainedError) {
+        let range = read.fileOffset..<(read.fileOffset + read.length)
+        switch (read.target, shard.direct) {
+        case (.memory(let base), nil):
+            try shard.descriptor.read(into: UnsafeMutableRawBufferPointer(start: base, count: read.length), at: read.fileOffset)
+        case (.memory(let base), let direct?):
+            let staged = try direct.read(range, into: try staging(&window, tensor: shard.path))
+            UnsafeMutableRawBufferPointer(start: base, count: read.length).copyMemory(from: staged)
+        case (.sink(let info, let offset), nil):
+            let staged = UnsafeMutableRawBufferPointer(rebasing: try staging(&window, tensor: info.name)[0..<read.length])
+            try shard.descriptor.read(into: staged, at: read.fileOffset)
+            try shard.sink.write(UnsafeRawBufferPointer(staged), of: info, at: offset)
+        case (.sink(let info, let offset), let direct?):
+            try shard.sink.write(try direct.read(range, into: try staging(&window, tensor: info.name)), of: info, at: offset)
+        }
+        shard.sink.arrived(read.length)
+    }
+
+    /// This thread's staging window, allocated on first use: a read plus room to widen it by a
+    /// block at each end, page-aligned (what direct reads ask for is at most that).
+    private func staging(_ window: inout UnsafeMutableRawBufferPointer?, tensor: String) throws(PretrainedError)
+        -> UnsafeMutableRawBufferPointer {
+        if let window { return window }
+        let size = ShardReads.readSize + 2 * ShardReads.largestDirectAlignment
+        guard let staging = OwnedBytes.allocate(size, alignment: pageSize) else {
+            throw .allocationFailed(tensor: tensor, bytes: size)
+        }
+        window = staging
+        return staging
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Pretrained
+
+/// Issue 19: owned loads read with several `pread`s in flight, straight into the slots; zero-copy
+/// loads can bring their mapped pages in, in the background (`LoadOptions.prefetch`).
+@Suite struct ColdStartTests {
+    static let fixture = "models/LlamaForCausalLM-bf16"
+
+    /// The prefetch covers each mapped storage once, page-rounded, in parameter order, and ends with
+    /// every byte counted; the tensors it covered are the loaded ones, unchanged.
+    @Test func prefetchBringsInEveryMappedStorageOnce() async throws {
+        var options = LoadOptions()
+        options.prefetch = true
+        let model = try await load(pretrained: Fixtures.path(Self.fixture), options: options)
+        let prefetch = try #require(model.prefetch)
+        await prefetch.completion()
+        #expect(prefetch.isComplete)
+        #expect(prefetch.bytesDone == prefetch.totalBytes)
+
+        var seen = Set<ObjectIdentifier>(), expected = 0
+        for tensor in model.parameters where seen.insert(ObjectIdentifier(tensor.storage)).inserted {
+            guard case .mapped(let file) = tensor.storage.backing else { continue }
+            let offset = tensor.storage.bytes.baseAddress! - UnsafeMutableRawPointer(file.bytes.baseAddress!)
+            let upper = min(file.bytes.count, (offset + tensor.byteCount + pageSize - 1) / pageSize * pageSize)
+            expected += upper - offset / pageSize * pageSize
+        }
+        #expect(expected > 0)
+        #expect(prefetch.totalBytes == expected)
+        let plain = try await load(pretrained: Fixtures.path(Self.fixture))
+        #expect(plain.prefetch == nil, "a prefetch nobody asked for")
+        #expect(model.parameters.map { $0.sha256() } == plain.parameters.map { $0.sha256() })
+    }
+
+    /// Pieces follow the parameters' order and never exceed the piece size.
+    @Test func prefetchPiecesFollowTheParameters() throws {
+        let model = try load(pretrained: Fixtures.path(Self.fixture))
+        let pieces = Prefetch.pieces(of: model.parameters)
+        #expect(pieces.allSatisfy { $0.range.count <= Prefetch.pieceSize && $0.range.lowerBound % pageSize == 0 })
+        let firstMapped = try #require(model.parameters.first { if case .mapped = $0.storage.backing { true } else { false } })
+        guard case .mapped(let file) = firstMapped.storage.backing else { return }
+        let offset = firstMapped.storage.bytes.baseAddress! - UnsafeMutableRawPointer(file.bytes.baseAddress!)
+        #expect(pieces.first?.file === file)
+        #expect(pieces.first?.range.lowerBound == offset / pageSize * pageSize)
+    }
+
+    /// Owned loads have nothing to prefetch.
+    @Test func ownedLoadsHaveNoPrefetch() throws {
+        var options = LoadOptions(copy: true)
+        options.prefetch = true
+        #expect(try load(pretrained: Fixtures.path(Self.fixture), options: options).prefetch == nil)
+        options = LoadOptions(backend: .pread)
+        options.prefetch = true
+        #expect(try load(pretrained: Fixtures.path(Self.fixture), options: options).prefetch == nil)
+    }
+
+    /// A shard cut short after the load: the prefetch stops at the lost pages instead of faulting
+    /// (no SIGBUS, nothing touched past the end), completes, and counts less than everything.
+    @Test func aPrefetchOfATruncatedShardStopsWithoutFaulting() throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 19
+        let tensors = try (0..<4).map { try Tensor.random("w\($0)", .f32, [256, 64], seed: &seed) }  // 64 KiB each
+        try SafetensorsWriter.write(tensors, to: directory.file("model.safetensors"))
+        let file = try SafetensorsFile(path: directory.file("model.safetensors"))
+        let views = try file.tensors()
+        #expect(truncate(directory.file("model.safetensors"), off_t(file.header.dataStart + 65_536)) == 0)
+        let prefetch = try #require(Prefetch.start(views, threads: 3))
+        prefetch.wait()
+        #expect(prefetch.isComplete)
+        #expect(prefetch.bytesDone < prefetch.totalBytes)
+        #expect(prefetch.bytesDone <= 2 * 65_536 + 2 * pageSize)
+    }
+
+    /// Several reads in flight fill the same bytes as one thread, for copies and conversions over
+    /// every shard of a sharded checkpoint, and the progress reaches every byte once per shard.
+    @Test(arguments: [LoadOptions.DTypeChoice.auto, .fixed(.f32)])
+    func parallelReadsEqualSerialReads(dtype: LoadOptions.DTypeChoice) throws {
+        let path = Fixtures.path("models/GPT2LMHeadModel")
+        var serial = LoadOptions(dtype: dtype, copy: true)
+        serial.parallel = false
+        var parallel = LoadOptions(dtype: dtype, copy: true)
+        let shards = Mutex<Set<String>>([])
+        parallel.progress = { progress in
+            if progress.bytesDone == progress.totalBytes { shards.withLock { $0.insert(progress.shard) } }
+        }
+        let one = try load(pretrained: path, options: serial)
+        let many = try load(pretrained: path, options: parallel)
+        #expect(one.parameters.map { $0.sha256() } == many.parameters.map { $0.sha256() })
+        #expect(many.parameters.allSatisfy { if case .mapped = $0.storage.backing { false } else { true } })
+        #expect(shards.withLock { $0.count } == 1, "the last progress report covers every byte")
+    }
+
+    /// `--prefetch` changes nothing in the report; `--checksums` (which prefetches) still equals
+    /// the sums of an owned load.
+    @Test func prefetchFlagKeepsTheOutput() throws {
+        let fixture = Fixtures.path(Self.fixture)
+        let plain = try CommandResult.run(["load", fixture, "--json"])
+        let prefetched = try CommandResult.run(["load", fixture, "--json", "--prefetch"])
+        #expect(plain.status == 0 && prefetched.status == 0, "\(prefetched.stderr)")
+        let strip = { (text: String) in text.split(separator: "\n").filter { !$0.contains("\"seconds\"") } }
+        #expect(strip(plain.stdout) == strip(prefetched.stdout))
+        let viewed = try CommandResult.run(["load", fixture, "--json", "--checksums"])
+        let copied = try CommandResult.run(["load", fixture, "--json", "--checksums", "--copy"])
+        #expect(viewed.status == 0 && copied.status == 0)
+        let sums = { (text: String) in try JSONParser.parse(Array(text.utf8))["parameters"]?.arrayValue?.map { $0["sha256"] } }
+        #expect(try sums(viewed.stdout) == sums(copied.stdout))
+        #expect(try sums(viewed.stdout)?.count ?? 0 > 0)
+    }
+}
