@@ -22,6 +22,8 @@ struct BenchContext {
     var checkpoint: BenchCheckpoint
     var shards: [String]
     var headerOnlyCheckpoint: String
+    /// The cache folder (the quantized checkpoints live there).
+    var cache: String
     var cliPath: String
     /// Keeps loaded models alive until the child measures its memory.
     var keepAlive: (Any) -> Void
@@ -120,7 +122,23 @@ enum BenchCases {
             guard status == 0 else { throw BenchError("pretrained load exited \(status)") }
             return context.plainBytes
         }),
-    ]
+    ] + dequantization
+
+    /// Per quantized format: the limit (mmap + memcpy of the packed checkpoint into fresh memory)
+    /// and `--dequantize` to bf16, whose bytes are the dequantized output.
+    static let dequantization: [BenchCase] = QuantizedBenchCheckpoint.Format.allCases.flatMap { format in [
+        BenchCase(name: "memcpy-\(format.rawValue)", title: "limit: mmap + memcpy of the \(format.rawValue) checkpoint (packed bytes)",
+                  run: { try Kernels.mmapMemcpy(QuantizedBenchCheckpoint(format: format, cache: $0.cache).shardPaths()) }),
+        BenchCase(name: "dequant-\(format.rawValue)", title: "load: --dequantize \(format.rawValue) to bf16 (output bytes)",
+                  limit: "memcpy-\(format.rawValue)", run: { context in
+            let checkpoint = QuantizedBenchCheckpoint(format: format, cache: context.cache)
+            var options = LoadOptions()
+            options.dequantize = true
+            let model = try Pretrained.load(pretrained: checkpoint.directory, options: options)
+            context.keepAlive(model)
+            return try checkpoint.dequantizedBytes()
+        }),
+    ] }
 
     static let serialShards: LoadOptions = {
         var options = LoadOptions()

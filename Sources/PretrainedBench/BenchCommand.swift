@@ -51,6 +51,9 @@ struct BenchCommand: ParsableCommand {
         _ = try BenchCases.prepareHeaderOnlyCheckpoint(in: cache)
         let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
         let cases = BenchCases.all.filter { selected?.contains($0.name) ?? true }
+        for format in QuantizedBenchCheckpoint.Format.allCases where cases.contains(where: { $0.name.hasSuffix("-" + format.rawValue) }) {
+            try QuantizedBenchCheckpoint(format: format, cache: cache).prepare()
+        }
         let runs = runsPerCase ?? (checkpoint.size == .small ? 5 : 3)
         // Round-robin: every case once per round, so that a load and its limit kernel share the
         // machine's state (other work, the host's own cache of this VM's disk) as fairly as possible.
@@ -71,7 +74,7 @@ struct BenchCommand: ParsableCommand {
         var alive: [Any] = []
         let context = BenchContext(
             checkpoint: checkpoint, shards: try checkpoint.shardPaths(),
-            headerOnlyCheckpoint: cache + "/headers-100k.safetensors",
+            headerOnlyCheckpoint: cache + "/headers-100k.safetensors", cache: cache,
             cliPath: URL(fileURLWithPath: CommandLine.executablePath).deletingLastPathComponent().appendingPathComponent("pretrained").path,
             keepAlive: { alive.append($0) })
         let result = try ChildResult.runHere(benchCase, context: context)

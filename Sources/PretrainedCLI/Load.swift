@@ -70,7 +70,7 @@ extension PretrainedCommand {
 
         @OptionGroup var tensorParallel: TensorParallelOptions
 
-        @Flag(help: "Dequantize a pre-quantized checkpoint (FP8 blocks, MLX affine, MXFP4, GPTQ) to the slot dtype.")
+        @Flag(help: "Dequantize a pre-quantized checkpoint (FP8 blocks, MLX affine, MXFP4, GPTQ, AWQ) to the slot dtype.")
         var dequantize = false
 
         func validate() throws {

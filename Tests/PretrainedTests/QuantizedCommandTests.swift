@@ -13,7 +13,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(Array(result.stdout.utf8))
         let parameters = json["parameters"]?.arrayValue ?? []
-        let expected = try QuantizedConformanceTests.entries(fixture, dequantize ? "dequantized" : "stored")
+        let expected = try dequantize ? QuantizedConformanceTests.entries(fixture, "dequantized")
+            : QuantizedConformanceTests.packedEntries(fixture)
         let byName = Dictionary(parameters.compactMap { p in p["name"]?.stringValue.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
         // Beyond the stored tensors, only tied names (an MLX tied head's weight, scales, biases), sharing a storage.
         let extra = Set(byName.keys).subtracting(expected.map(\.name))
@@ -29,7 +30,7 @@ import Testing
     }
 
     /// `inspect --model` on a quantized config counts the packed bytes: those of the stored tensors.
-    @Test(arguments: ["fp8-llama", "mxfp4-gpt-oss", "gptq-llama-4bit", "mlx-llama-4bit", "mlx-llama-8bit"])
+    @Test(arguments: ["fp8-llama", "fp8-qwen3-moe", "mxfp4-gpt-oss", "gptq-llama-4bit", "awq-llama-4bit", "mlx-llama-4bit", "mlx-llama-8bit"])
     func inspectModelCountsQuantizedBytes(fixture: String) throws {
         let path = Fixtures.path("quantized/\(fixture)")
         let file = try SafetensorsFile(path: path + "/model.safetensors")

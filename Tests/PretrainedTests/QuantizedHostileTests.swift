@@ -65,6 +65,8 @@ import Testing
     @Test(arguments: ["fp8-llama:model.layers.1.self_attn.o_proj.weight_scale_inv",
                       "mxfp4-gpt-oss:model.layers.1.mlp.experts.gate_up_proj_blocks",
                       "gptq-llama-4bit:model.layers.0.self_attn.q_proj.g_idx",
+                      "awq-llama-4bit:model.layers.1.mlp.gate_proj.scales",
+                      "awq-llama-4bit:model.layers.0.self_attn.k_proj.qzeros",
                       "mlx-llama-4bit:model.layers.0.mlp.down_proj.biases"])
     func aMissingCompanionIsMissingPackedAndAnErrorDequantized(case text: String) throws {
         let parts = text.split(separator: ":").map(String.init)
@@ -173,6 +175,114 @@ import Testing
         #expect(layout.parts.map(\.shape) == [[8, 16], [1, 2], [1, 16], [64]])
         let zero = try JSONParser.parse(Array(#"{"quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 0}}"#.utf8))
         #expect(throws: PretrainedError.self) { _ = try QuantizationScheme.detect(config: zero, file: "config.json") }
+    }
+
+    /// One expert's FP8 scale of the wrong shape is named (the per-expert tensor) with both shapes, in both modes.
+    @Test func anFP8ExpertScaleOfTheWrongShapeIsNamed() throws {
+        let name = "model.layers.1.mlp.experts.2.up_proj.weight_scale_inv"
+        let folder = try Self.variant("fp8-qwen3-moe") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == name })
+            tensors[index] = try Tensor(name: name, dtype: .f32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 16))
+        }
+        for options in [LoadOptions(), Self.dequantizing] {
+            let thrown = error { _ = try load(pretrained: folder.path, options: options) }
+            guard case .shapeMismatch(let file, let tensor, [2, 2], let expected)? = thrown else {
+                Issue.record("expected a shape mismatch, got \(String(describing: thrown))")
+                continue
+            }
+            #expect(file == folder.file("model.safetensors") && tensor == name && expected == [3, 2])
+        }
+    }
+
+    /// One expert's missing FP8 scale leaves the fused scale incomplete: missing when packed, a typed
+    /// error naming the fused scale when dequantized (never zeros taken for scales).
+    @Test func aMissingFP8ExpertScaleIsReported() throws {
+        let name = "model.layers.0.mlp.experts.3.down_proj.weight_scale_inv"
+        let folder = try Self.variant("fp8-qwen3-moe") { tensors in tensors.removeAll { $0.name == name } }
+        let packed = try load(pretrained: folder.path)
+        #expect(packed.report.missing == ["model.layers.0.mlp.experts.down_proj_scale_inv"])
+        #expect(packed.report.unexpected.isEmpty && packed.report.mismatched.isEmpty)
+        let thrown = error { _ = try load(pretrained: folder.path, options: Self.dequantizing) }
+        guard case .invalidQuantizedTensor(let file, let tensor, let reason)? = thrown else {
+            Issue.record("expected invalidQuantizedTensor, got \(String(describing: thrown))")
+            return
+        }
+        #expect(file == folder.file("model.safetensors"))
+        #expect(tensor == "model.layers.0.mlp.experts.down_proj_scale_inv" && reason.contains("missing"))
+    }
+
+    /// An AWQ scale of the wrong shape is named with the shard and both shapes, in both modes.
+    @Test func anAWQScaleOfTheWrongShapeIsNamed() throws {
+        let name = "model.layers.0.mlp.down_proj.scales"
+        let folder = try Self.variant("awq-llama-4bit") { tensors in
+            let index = try #require(tensors.firstIndex { $0.name == name })
+            tensors[index] = try Tensor(name: name, dtype: .f16, shape: [2, 32], bytes: [UInt8](repeating: 0, count: 128))
+        }
+        for options in [LoadOptions(), Self.dequantizing] {
+            let thrown = error { _ = try load(pretrained: folder.path, options: options) }
+            guard case .shapeMismatch(let file, let tensor, [2, 32], [4, 32])? = thrown else {
+                Issue.record("expected a shape mismatch, got \(String(describing: thrown))")
+                continue
+            }
+            #expect(file == folder.file("model.safetensors") && tensor == name)
+        }
+    }
+
+    /// The AWQ kernel checks its parts itself (a view built by hand, not by the loader).
+    @Test func theAWQKernelChecksItsParts() throws {
+        let qweight = try Tensor(name: "m.qweight", dtype: .i32, shape: [32, 2], bytes: [UInt8](repeating: 0, count: 256))
+        let qzeros = try Tensor(name: "m.qzeros", dtype: .i32, shape: [2, 2], bytes: [UInt8](repeating: 0, count: 16))
+        let scales = try Tensor(name: "m.scales", dtype: .f16, shape: [2, 8], bytes: [UInt8](repeating: 0, count: 32))
+        func parameter(_ scales: Tensor, zeros: Tensor?) -> QuantizedParameter {
+            QuantizedParameter(name: "m.weight", format: .awq(groupSize: 16, bits: 4), data: qweight, scales: scales, biases: nil,
+                               zeros: zeros, logicalShape: [16, 32], logicalDType: .f16)
+        }
+        let badScale = error { _ = try Dequantize.dequantize(parameter(scales, zeros: qzeros), file: "model.safetensors") }
+        #expect(badScale.map { "\($0)" } == "model.safetensors: quantized tensor 'm.scales' has shape [2, 8], expected [2, 16] "
+            + "(groups of 16 inputs)")
+        let noZeros = error { _ = try Dequantize.dequantize(parameter(scales, zeros: nil), file: "model.safetensors") }
+        guard case .invalidQuantizedTensor("model.safetensors", "m.weight", let reason)? = noZeros else {
+            Issue.record("expected invalidQuantizedTensor, got \(String(describing: noZeros))")
+            return
+        }
+        #expect(reason == "has no qzeros")
+        let wrongWords = QuantizedParameter(name: "m.weight", format: .awq(groupSize: 16, bits: 4), data: qzeros, scales: scales,
+                                            biases: nil, zeros: qzeros, logicalShape: [16, 32], logicalDType: .f16)
+        let thrown = error { _ = try Dequantize.dequantize(wrongWords, file: "model.safetensors") }
+        #expect(thrown.map { "\($0)" } == "model.safetensors: quantized tensor 'm.qzeros' is I32 [2, 2], expected I32 [32, 2]")
+    }
+
+    @Test(arguments: [
+        ("\"bits\": 4", "\"bits\": 7", "awq bits 7 is not supported (only 4)"),
+        ("\"bits\": 4", "\"bits\": \"four\"", "awq bits 0 is not supported (only 4)"),
+        ("\"group_size\": 16", "\"group_size\": 0", "awq group_size 0 must be positive or -1"),
+        ("\"version\": \"gemm\"", "\"version\": \"GEMV\"", "awq version 'gemv' is not supported (only 'gemm'"),
+        ("\"zero_point\": true", "\"zero_point\": false", "awq without zero_point is not supported"),
+        ("\"group_size\": 16", "\"group_size\": 48", "inputs into groups of 48"),
+    ])
+    func anUnusableAWQConfigIsATypedError(find: String, replace: String, reason: String) throws {
+        let folder = try Self.variant("awq-llama-4bit", config: { $0.replacingOccurrences(of: find, with: replace) })
+        #expect(try String(contentsOfFile: folder.file("config.json"), encoding: .utf8).contains(replace))
+        let thrown = error { _ = try load(pretrained: folder.path) }
+        guard case .invalidQuantization(let file, let message)? = thrown else {
+            Issue.record("expected invalidQuantization, got \(String(describing: thrown))")
+            return
+        }
+        #expect(file.hasSuffix("config.json"))
+        #expect(message.contains(reason), "\(message)")
+    }
+
+    /// AWQ defaults as `AwqConfig`: bits 4, group size 128, version gemm; `format` is read when
+    /// `version` is absent; -1 is one group.
+    @Test func awqDefaults() throws {
+        let json = try JSONParser.parse(Array(#"{"quantization_config": {"quant_method": "awq"}}"#.utf8))
+        #expect(try QuantizationScheme.detect(config: json, file: "config.json")?.format == .awq(groupSize: 128, bits: 4))
+        let gemv = try JSONParser.parse(Array(#"{"quantization_config": {"quant_method": "awq", "format": "gemv"}}"#.utf8))
+        #expect(throws: PretrainedError.self) { _ = try QuantizationScheme.detect(config: gemv, file: "config.json") }
+        let layout = try QuantizedLayout(module: "m", format: .awq(groupSize: -1, bits: 4), logicalShape: [16, 64],
+                                         logicalDType: .f16, storedDType: { _ in nil }, file: "config.json")
+        #expect(layout.parts.map(\.name) == ["m.qweight", "m.qzeros", "m.scales"])
+        #expect(layout.parts.map(\.shape) == [[64, 2], [1, 2], [1, 16]])
     }
 
     /// Every E4M3FN byte widens as PyTorch's float8_e4m3fn does (spot values; NaN for 0x7F/0xFF).

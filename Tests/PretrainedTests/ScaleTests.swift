@@ -184,3 +184,35 @@ import Testing
         }
     }
 }
+
+/// A tensor-parallel rank's row-sliced tensor has one target per row, and its reads arrive in
+/// many chunks: each chunk used to walk every target (chunks x rows); it now finds its first
+/// target by binary search.
+@Suite struct SlotSinkScaleTests {
+    /// Delivers a `rows`-row tensor of 64 bf16 columns, of which the sink wants the first half of
+    /// each row, one chunk per row.
+    static func deliverRowByRow(rows: Int) throws {
+        let columns = 64, width = 2
+        let info = TensorInfo(name: "w", dtype: .bf16, shape: [rows, columns], dataOffsets: 0..<(rows * columns * width))
+        let storage = try TensorStorage.allocate(byteCount: rows * columns / 2 * width, zeroed: true, tensor: "w")
+        let pieces = (0..<rows).map { row in
+            let start = row * columns * width
+            return LoadPlan.Piece(shard: 0, info: TensorInfo(name: "w", dtype: .bf16, shape: [columns / 2],
+                                                             dataOffsets: start..<(start + columns / 2 * width)),
+                                  slotOffset: row * columns / 2 * width)
+        }
+        let slot = TensorSlot(name: "w", shape: [rows, columns / 2], dtype: .bf16)
+        let sink = SlotSink(copies: pieces.map { (0, $0) }, owned: [storage], slots: [slot])
+        let row = [UInt8](repeating: 7, count: columns * width)
+        try row.withUnsafeBytes { bytes in
+            for index in 0..<rows { try sink.write(bytes, of: info, at: index * columns * width) }
+        }
+        #expect(storage.bytes.allSatisfy { $0 == 7 })
+    }
+
+    @Test func manyTargetsCostLinearTime() throws {
+        let (small, large) = try ScaleTests.times(small: { try Self.deliverRowByRow(rows: 4_000) },
+                                                  large: { try Self.deliverRowByRow(rows: 16_000) })
+        ScaleTests.expectLinear("slot sink, one chunk per row", small: small, large: large)
+    }
+}

@@ -34,6 +34,7 @@ enum Dequantization {
             let tensor = try Dequantize.dequantize(parameter, file: file)
             byStorage[key] = tensor.storage
             dequantized[layout.name] = tensor
+            dropPages(of: layout.parts.compactMap { packed[$0.name] })
         }
         var parameters: [Tensor] = []
         parameters.reserveCapacity(plain.slots.count)
@@ -57,5 +58,19 @@ enum Dequantization {
         report.initialized = report.initialized.filter { names.contains($0) && !parts.contains($0) }
         let tied = packed.tiedWeights.filter { names.contains($0.target) && names.contains($0.source) }
         return PretrainedModel(meta: plain, parameters: parameters, tiedWeights: tied, report: report, seconds: packed.seconds)
+    }
+
+    /// Drops the pages of `tensors` (mapped views of a private mapping, never written) from this
+    /// process once they are dequantized (`MADV_DONTNEED`: touched again, they are read back from
+    /// the file), so a load's peak is the result, not the result plus the packed checkpoint.
+    static func dropPages(of tensors: [Tensor]) {
+        for tensor in tensors {
+            guard case .mapped(let file) = tensor.storage.backing, let base = file.bytes.baseAddress else { continue }
+            tensor.withUnsafeBytes { bytes in
+                guard let start = bytes.baseAddress else { return }
+                let offset = start - UnsafeRawPointer(base)
+                file.advise(.dontNeed, range: offset..<(offset + bytes.count))
+            }
+        }
     }
 }

@@ -46,8 +46,14 @@ public func load(pretrained source: String, options: LoadOptions = LoadOptions()
     loaded.tensorParallel = layout
     if options.dequantize, quantization != nil {
         let plain = try MetaModel(config: config, architecture: architecture, dtype: dtype)
-        let files = Dictionary(opened.shards.flatMap { shard in shard.header.tensors.map { ($0.name, shard.shard.path) } },
+        var files = Dictionary(opened.shards.flatMap { shard in shard.header.tensors.map { ($0.name, shard.shard.path) } },
                                uniquingKeysWith: { first, _ in first })
+        // A slot filled from other names (experts merged one by one) is named by the shard of its first piece.
+        for (index, fill) in plan.fills.enumerated() {
+            if let piece = fill?.pieces.first, files[model.slots[index].name] == nil {
+                files[model.slots[index].name] = opened.shards[piece.shard].shard.path
+            }
+        }
         loaded = try Dequantization.apply(loaded, plain: plain, source: source, files: files)
     }
     if options.strict { try requireComplete(loaded.report, source: source) }

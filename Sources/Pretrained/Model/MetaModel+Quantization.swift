@@ -28,7 +28,11 @@ extension MetaModel {
         var layouts: [QuantizedLayout] = []
         for slot in slots {
             let parameter = String(slot.name.split(separator: ".").last ?? "")
-            let replaced = scheme.method == "mxfp4" ? ["gate_up_proj", "down_proj"] : ["weight"]
+            let replaced = switch scheme.method {
+            case "mxfp4": ["gate_up_proj", "down_proj"]
+            case "fp8": ["weight", "gate_up_proj", "down_proj"]   // Linear weights and FP8Experts' projections
+            default: ["weight"]
+            }
             guard replaced.contains(parameter), slot.kind == .parameter, slot.dtype.isFloatingPoint else {
                 result.append(slot)
                 continue

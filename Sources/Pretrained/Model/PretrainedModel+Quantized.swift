@@ -23,6 +23,11 @@ extension PretrainedModel {
                                       zeros: tensors[1], groupIndices: tensors[3],
                                       logicalShape: layout.logicalShape, logicalDType: layout.logicalDType)
         }
+        if case .awq = layout.format {
+            guard tensors.count == 3, let data = tensors[0], let scales = tensors[2] else { return nil }
+            return QuantizedParameter(name: layout.name, format: layout.format, data: data, scales: scales, biases: nil,
+                                      zeros: tensors[1], logicalShape: layout.logicalShape, logicalDType: layout.logicalDType)
+        }
         guard let data = tensors[0], tensors.count >= 2, let scales = tensors[1] else { return nil }
         return QuantizedParameter(name: layout.name, format: layout.format, data: data, scales: scales,
                                   biases: tensors.count > 2 ? tensors[2] : nil,

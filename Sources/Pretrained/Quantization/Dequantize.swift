@@ -1,7 +1,8 @@
 /// Dequantization kernels, bit-exact with the reference implementations: `transformers` 5.23's
 /// CPU fallback for FP8 blocks (`Fp8Dequantize`: weight and scale widened to F32, one F32
-/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and `mlx.core.dequantize` for MLX affine (in the
-/// scales' dtype: `scale * q` rounded, then `+ bias` rounded, as MLX's half types compute).
+/// product, one rounding to the slot dtype) and MXFP4 (`convert_moe_packed_tensors`), and
+/// `mlx.core.dequantize` for MLX affine (in the scales' dtype: `scale * q` rounded, then `+ bias`
+/// rounded, as MLX's half types compute). GPTQ and AWQ: see `Dequantize+Integer.swift`.
 /// Rows are dequantized straight into the destination, in parallel chunks.
 public enum Dequantize {
     /// Dequantizes `parameter` into a new owned storage of `parameter.logicalDType`.
@@ -10,9 +11,14 @@ public enum Dequantize {
     ///   stored tensors do not fit the format (shapes, dtypes), `.allocationFailed`.
     public static func dequantize(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) -> Tensor {
         let shape = parameter.logicalShape
-        let rank = parameter.format == .mxfp4 ? 3 : 2
-        guard shape.count == rank, shape.allSatisfy({ $0 > 0 }) else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not \(rank)-D")
+        let ranks = switch parameter.format {
+        case .mxfp4: [3]
+        case .fp8Block: [2, 3]
+        default: [2]
+        }
+        guard ranks.contains(shape.count), shape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has logical shape \(shape), not "
+                + ranks.map { "\($0)-D" }.joined(separator: " or "))
         }
         let (rows, columns) = (shape[0], shape[1])
         let dtype = parameter.logicalDType
@@ -25,61 +31,67 @@ public enum Dequantize {
         switch parameter.format {
         case .fp8Block:
             try checkFP8(parameter, file: file)
+            // Per expert (one matrix for a Linear): transformers derives the block from the scale grid
+            // (rows / scale rows, columns / scale columns) and widens weight and scale to F32.
             let scaleTensor = parameter.scales
-            let (scaleRows, scaleColumns) = (scaleTensor.shape[0], scaleTensor.shape[1])
-            // transformers derives the block from the scale grid: rows / scale rows, columns / scale columns.
-            let (blockRows, blockColumns) = (rows / scaleRows, columns / scaleColumns)
+            let (fp8Rows, fp8Columns) = (shape[shape.count - 2], shape[shape.count - 1])
+            let (scaleRows, scaleColumns) = (scaleTensor.shape[scaleTensor.shape.count - 2], scaleTensor.shape[scaleTensor.shape.count - 1])
+            let (blockRows, blockColumns) = (fp8Rows / scaleRows, fp8Columns / scaleColumns)
             let scales = try scaleFloats(scaleTensor)
-            parameter.data.withUnsafeBytes { weight in forRows(rows) { row in
-                let base = row * columns
-                let scaleRow = (row / blockRows) * scaleColumns
-                for column in 0..<columns {
-                    let value = fp8E4M3(weight.load(fromByteOffset: base + column, as: UInt8.self))
-                    store(value * scales[scaleRow + column / blockColumns], out, base + column, dtype)
-                }
+            fp8Table.withUnsafeBufferPointer { table in scales.withUnsafeBufferPointer { scales in
+                parameter.data.withUnsafeBytes { weight in forRows(shape.dropLast().reduce(1, *)) { row in
+                    let (matrix, matrixRow) = row.quotientAndRemainder(dividingBy: fp8Rows)
+                    let base = row * fp8Columns
+                    let scaleRow = (matrix * scaleRows + matrixRow / blockRows) * scaleColumns
+                    for block in 0..<scaleColumns {
+                        let scale = scales[scaleRow + block]
+                        for column in (block * blockColumns)..<((block + 1) * blockColumns) {
+                            let value = table[Int(weight.load(fromByteOffset: base + column, as: UInt8.self))]
+                            store(value * scale, out, base + column, dtype)
+                        }
+                    }
+                } }
             } }
         case .mxfp4:
             try checkMXFP4(parameter, file: file)
             // transformers' convert_moe_packed_tensors: lut[nibble] (low nibble first) times 2^(scale - 127),
             // rounded once to the slot dtype, stored [experts, out, in] then transposed to [experts, in, out].
+            // One task per (expert, block of 32 inputs), transposed through a 32 x 64 tile: read 64 outputs'
+            // 16 bytes, then write 32 output rows 64 values at a time (rows 2 * outputs bytes apart would
+            // otherwise fall in the same cache sets, one value each).
             let (inputs, outputs) = (shape[1], shape[2])
-            parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
-                forRows(rows * outputs) { row in
-                    let expert = row / outputs, output = row % outputs
-                    for input in 0..<inputs {
-                        let byte = blocks.load(fromByteOffset: row * inputs / 2 + input / 2, as: UInt8.self)
-                        let nibble = input & 1 == 0 ? byte & 0xF : byte >> 4
-                        let exponent = Int(scales.load(fromByteOffset: row * (inputs / 32) + input / 32, as: UInt8.self)) - 127
-                        let value = fp4E2M1[Int(nibble)] * Float(sign: .plus, exponent: exponent, significand: 1)
-                        store(value, out, (expert * inputs + input) * outputs + output, dtype)
+            let blocksPerRow = inputs / 32
+            let tile = 64
+            fp4E2M1.withUnsafeBufferPointer { lut in parameter.scales.withUnsafeBytes { scales in parameter.data.withUnsafeBytes { blocks in
+                forRows(rows * blocksPerRow) { task in
+                    let (expert, block) = task.quotientAndRemainder(dividingBy: blocksPerRow)
+                    let firstOut = (expert * inputs + block * 32) * outputs
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32 * tile) { buffer in
+                        for start in stride(from: 0, to: outputs, by: tile) {
+                            let width = min(tile, outputs - start)
+                            for column in 0..<width {
+                                let source = (expert * outputs + start + column) * blocksPerRow + block
+                                let exponent = Int(scales.load(fromByteOffset: source, as: UInt8.self)) - 127
+                                let scale = Float(sign: .plus, exponent: exponent, significand: 1)
+                                for pair in 0..<16 {
+                                    let byte = blocks.load(fromByteOffset: source * 16 + pair, as: UInt8.self)
+                                    buffer[2 * pair * tile + column] = lut[Int(byte & 0xF)] * scale
+                                    buffer[(2 * pair + 1) * tile + column] = lut[Int(byte >> 4)] * scale
+                                }
+                            }
+                            for input in 0..<32 {
+                                for column in 0..<width {
+                                    store(buffer[input * tile + column], out, firstOut + input * outputs + start + column, dtype)
+                                }
+                            }
+                        }
                     }
                 }
-            } }
+            } } }
         case let .gptq(_, bits, zeroOffset):
-            let (zeros, indices) = try checkGPTQ(parameter, bits: bits, file: file)
-            // w[o, i] = f16(scale[g, o] * (q[i, o] - (zero[g, o] + offset))), g = g_idx[i], then the slot dtype.
-            let groupIndex = try indices.scalars(as: Int32.self).map(Int.init)
-            let scales = try scaleFloats(parameter.scales)
-            let computeDType = parameter.scales.dtype
-            let zeroWords = try zeros.scalars(as: Int32.self)
-            let perWord = 32 / bits, mask = UInt32(1) << bits - 1
-            let groups = parameter.scales.shape[0]
-            guard groupIndex.allSatisfy({ $0 >= 0 && $0 < groups }) else {
-                throw .invalidQuantizedTensor(file: file, tensor: indices.name, reason: "has a group index outside 0..<\(groups)")
-            }
-            parameter.data.withUnsafeBytes { packed in
-                forRows(rows) { output in
-                    for input in 0..<columns {
-                        let word = UInt32(bitPattern: packed.loadUnaligned(fromByteOffset: ((input / perWord) * rows + output) * 4, as: Int32.self))
-                        let q = Int((word >> UInt32((input % perWord) * bits)) & mask)
-                        let group = groupIndex[input]
-                        let zeroWord = UInt32(bitPattern: zeroWords[group * (rows / perWord) + output / perWord])
-                        let zero = Int((zeroWord >> UInt32((output % perWord) * bits)) & mask) + zeroOffset
-                        let value = round(scales[group * rows + output] * Float(q - zero), computeDType)
-                        store(value, out, output * columns + input, dtype)
-                    }
-                }
-            }
+            try dequantizeGPTQ(parameter, bits: bits, zeroOffset: zeroOffset, into: out, dtype: dtype, file: file)
+        case let .awq(groupSize, bits):
+            try dequantizeAWQ(parameter, groupSize: groupSize, bits: bits, into: out, dtype: dtype, file: file)
         case let .mlxAffine(groupSize, bits):
             try checkMLX(parameter, groupSize: groupSize, bits: bits, file: file)
             guard let biasTensor = parameter.biases else {
@@ -91,20 +103,30 @@ public enum Dequantize {
             let wordsPerRow = columns * bits / 32
             let mask = UInt64(1) << bits - 1
             let groups = columns / groupSize
+            // Per group, the 2^bits possible values once (when there are no more of them than elements).
+            let levels = 1 << bits
+            let tabulate = levels <= groupSize
             parameter.data.withUnsafeBytes { packed in forRows(rows) { row in
-                let words = packed.baseAddress.map { UnsafeRawPointer($0) + row * wordsPerRow * 4 }
-                for column in 0..<columns {
-                    let bit = column * bits
-                    let word = bit >> 5, shift = bit & 31
-                    guard let words else { return }
-                    var chunk = UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4, as: UInt32.self)))
-                    if shift + bits > 32 {
-                        chunk |= UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4 + 4, as: UInt32.self))) << 32
+                guard let words = packed.baseAddress.map({ UnsafeRawPointer($0) + row * wordsPerRow * 4 }) else { return }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: levels) { table in
+                    for groupInRow in 0..<groups {
+                        let group = row * groups + groupInRow
+                        let (scale, bias) = (scales[group], biases[group])
+                        if tabulate {
+                            for q in 0..<levels { table[q] = round(round(scale * Float(q), computeDType) + bias, computeDType) }
+                        }
+                        for column in (groupInRow * groupSize)..<((groupInRow + 1) * groupSize) {
+                            let bit = column * bits
+                            let word = bit >> 5, shift = bit & 31
+                            var chunk = UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4, as: UInt32.self)))
+                            if shift + bits > 32 {
+                                chunk |= UInt64(UInt32(littleEndian: words.loadUnaligned(fromByteOffset: word * 4 + 4, as: UInt32.self))) << 32
+                            }
+                            let q = Int((chunk >> UInt64(shift)) & mask)
+                            let value = tabulate ? table[q] : round(round(scale * Float(q), computeDType) + bias, computeDType)
+                            store(value, out, row * columns + column, dtype)
+                        }
                     }
-                    let q = Float((chunk >> UInt64(shift)) & mask)
-                    let group = row * groups + column / groupSize
-                    let product = round(scales[group] * q, computeDType)
-                    store(round(product + biases[group], computeDType), out, row * columns + column, dtype)
                 }
             } }
         }
@@ -112,16 +134,18 @@ public enum Dequantize {
     }
 
     static func checkFP8(_ parameter: QuantizedParameter, file: String) throws(PretrainedError) {
-        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
-        guard parameter.data.dtype == .f8e4m3, parameter.data.shape == parameter.logicalShape else {
+        let shape = parameter.logicalShape
+        guard parameter.data.dtype == .f8e4m3, parameter.data.shape == shape else {
             throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
-                + "\(parameter.data.shape), expected F8_E4M3 \(parameter.logicalShape)")
+                + "\(parameter.data.shape), expected F8_E4M3 \(shape)")
         }
         let scales = parameter.scales
-        guard scales.shape.count == 2, scales.shape[0] > 0, scales.shape[1] > 0,
-              rows % scales.shape[0] == 0, columns % scales.shape[1] == 0 else {
+        let (rows, columns) = (shape[shape.count - 2], shape[shape.count - 1])
+        let grid = scales.shape.suffix(2)
+        guard scales.shape.count == shape.count, scales.shape.dropLast(2) == shape.dropLast(2), grid.allSatisfy({ $0 > 0 }),
+              rows % grid[grid.startIndex] == 0, columns % grid[grid.startIndex + 1] == 0 else {
             throw .invalidQuantizedTensor(file: file, tensor: scales.name, reason: "has shape \(scales.shape), which does not "
-                + "divide the weight's \(parameter.logicalShape) into whole blocks")
+                + "divide the weight's \(shape) into whole blocks")
         }
     }
 
@@ -136,24 +160,6 @@ public enum Dequantize {
             throw .invalidQuantizedTensor(file: file, tensor: parameter.scales.name, reason: "is \(parameter.scales.dtype.rawValue) "
                 + "\(parameter.scales.shape), expected U8 [\(experts), \(outputs), \(inputs / 32)]")
         }
-    }
-
-    static func checkGPTQ(_ parameter: QuantizedParameter, bits: Int, file: String) throws(PretrainedError) -> (Tensor, Tensor) {
-        let (rows, columns) = (parameter.logicalShape[0], parameter.logicalShape[1])
-        guard let zeros = parameter.zeros, let indices = parameter.groupIndices else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.name, reason: "has no qzeros or g_idx")
-        }
-        guard parameter.data.dtype == .i32, parameter.data.shape == [columns * bits / 32, rows] else {
-            throw .invalidQuantizedTensor(file: file, tensor: parameter.data.name, reason: "is \(parameter.data.dtype.rawValue) "
-                + "\(parameter.data.shape), expected I32 [\(columns * bits / 32), \(rows)]")
-        }
-        let groups = parameter.scales.shape.first ?? 0
-        guard parameter.scales.shape == [groups, rows], zeros.dtype == .i32, zeros.shape == [groups, rows * bits / 32],
-              indices.dtype == .i32, indices.shape == [columns] else {
-            throw .invalidQuantizedTensor(file: file, tensor: zeros.name, reason: "qzeros \(zeros.shape), scales "
-                + "\(parameter.scales.shape) and g_idx \(indices.shape) do not fit the weight \(parameter.logicalShape)")
-        }
-        return (zeros, indices)
     }
 
     /// E2M1 (FP4) values by nibble, as transformers' `FP4_VALUES`.
@@ -180,6 +186,9 @@ public enum Dequantize {
     static func scaleFloats(_ tensor: Tensor) throws(PretrainedError) -> [Float] {
         try tensor.floats()
     }
+
+    /// `fp8E4M3` of every byte.
+    static let fp8Table: [Float] = (0...255).map { fp8E4M3(UInt8($0)) }
 
     /// E4M3FN (no infinities; `S.1111.111` is NaN) to `Float`, exactly.
     @inline(__always)

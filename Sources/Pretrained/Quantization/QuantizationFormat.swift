@@ -15,6 +15,13 @@ public enum QuantizationFormat: Sendable, Hashable {
     /// `g_idx` I32 `[in]`; `w = scale * (q - (zero + zeroOffset))` (`zeroOffset` 1 for the v1
     /// checkpoint format, 0 for `gptq_v2`); `groupSize` -1 is one group over all inputs.
     case gptq(groupSize: Int, bits: Int, zeroOffset: Int)
+    /// AWQ GEMM (`quant_method: "awq"`, `version`/`format` `"gemm"`, bits 4): `qweight` I32
+    /// `[in, out * bits / 32]` packed along the *output* in AWQ's interleaved order (word nibble
+    /// `k` holds output `8 * word + [0, 2, 4, 6, 1, 3, 5, 7][k]`), `qzeros` I32
+    /// `[groups, out * bits / 32]` packed the same way, `scales` F16 `[groups, out]`; the weight
+    /// `[in, out]` is `scale * (q - zero)` per group of `groupSize` inputs (-1: one group),
+    /// transposed to the Linear's `[out, in]`.
+    case awq(groupSize: Int, bits: Int)
 
     /// A short name for reports: `fp8-block`, `mlx-affine`.
     public var name: String {
@@ -23,6 +30,7 @@ public enum QuantizationFormat: Sendable, Hashable {
         case .mlxAffine: return "mlx-affine"
         case .mxfp4: return "mxfp4"
         case .gptq: return "gptq"
+        case .awq: return "awq"
         }
     }
 }

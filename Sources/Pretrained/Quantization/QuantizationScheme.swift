@@ -1,7 +1,8 @@
 /// The quantization a checkpoint's `config.json` declares, and which modules it replaces.
 ///
 /// Two keys are read, as the tools that write them do: `quantization_config` (`transformers`:
-/// `quant_method: "fp8"` with `weight_block_size`, and `modules_to_not_convert`) and
+/// `quant_method` `"fp8"` with `weight_block_size`, `"mxfp4"`, `"gptq"`, `"awq"`, and
+/// `modules_to_not_convert`) and
 /// `quantization` (`mlx_lm`: `group_size`, `bits`, `mode`, and per-module objects or `false`
 /// under the module's path).
 ///
@@ -10,7 +11,7 @@
 /// scheme?.format(module: "model.layers.0.mlp.up_proj", className: "Linear", weightShape: [64, 32])
 /// ```
 public struct QuantizationScheme: Sendable {
-    /// `fp8`, `mxfp4` or `mlx`.
+    /// `fp8`, `mxfp4`, `gptq`, `awq` or `mlx`.
     public var method: String
     /// The format of modules without an override.
     public var format: QuantizationFormat
@@ -72,14 +73,45 @@ public struct QuantizationScheme: Sendable {
                                             modulesToNotConvert: skip, overrides: [:])
             scheme.defaultSkips = listed == nil || listed == .null
             return scheme
+        case "awq":
+            return try awqScheme(config, file: file)
         case "mxfp4":
             var skip: [String] = []
             if case .array(let items)? = config["modules_to_not_convert"] { skip = items.compactMap(\.stringValue) }
             return QuantizationScheme(method: "mxfp4", format: .mxfp4, modulesToNotConvert: skip, overrides: [:])
         default:
             throw .invalidQuantization(file: file, reason: "quant_method '\(method)' is not supported "
-                + "(supported: fp8, mxfp4, and MLX's 'quantization')")
+                + "(supported: fp8, mxfp4, gptq, awq, and MLX's 'quantization')")
         }
+    }
+
+    /// AWQ as `transformers`' `AwqConfig` reads it: `bits` (default 4), `group_size` (default 128,
+    /// -1 for one group), `version` or `format` (default `gemm`, lower-cased), `zero_point`
+    /// (default true); its quantizer always adds the default skips to `modules_to_not_convert`.
+    static func awqScheme(_ config: JSONValue, file: String) throws(PretrainedError) -> QuantizationScheme {
+        func given(_ key: String) -> JSONValue? { config[key].flatMap { $0.isNull ? nil : $0 } }
+        let bits = given("bits").map { $0.intValue ?? 0 } ?? 4
+        guard bits == 4 else {
+            throw .invalidQuantization(file: file, reason: "awq bits \(bits) is not supported (only 4)")
+        }
+        let groupSize = given("group_size").map { $0.intValue ?? 0 } ?? 128
+        guard groupSize == -1 || (groupSize > 0 && groupSize <= 1 << 20) else {
+            throw .invalidQuantization(file: file, reason: "awq group_size \(groupSize) must be positive or -1")
+        }
+        let version = (given("version") ?? given("format")).map { $0.stringValue?.lowercased() ?? "" } ?? "gemm"
+        guard version == "gemm" else {
+            throw .invalidQuantization(file: file, reason: "awq version '\(version)' is not supported (only 'gemm'; "
+                + "gemv, gemv_fast and llm-awq pack differently)")
+        }
+        guard given("zero_point")?.boolValue != false else {
+            throw .invalidQuantization(file: file, reason: "awq without zero_point is not supported")
+        }
+        var skip: [String] = []
+        if case .array(let items)? = given("modules_to_not_convert") { skip = items.compactMap(\.stringValue) }
+        var scheme = QuantizationScheme(method: "awq", format: .awq(groupSize: groupSize, bits: bits),
+                                        modulesToNotConvert: skip, overrides: [:])
+        scheme.defaultSkips = true
+        return scheme
     }
 
     static func mlxScheme(_ value: JSONValue, file: String) throws(PretrainedError) -> QuantizationScheme {
@@ -117,7 +149,9 @@ public struct QuantizationScheme: Sendable {
 
     /// The format that replaces the `weight` of the module at `module` (class `className`, weight
     /// shape `weightShape`), `nil` when the module stays unquantized, as the quantizer decides
-    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`; MXFP4 the
+    /// before loading: FP8 replaces `Linear` modules outside `modulesToNotConvert`, and the fused
+    /// `[experts, out, in]` projections of modules named `experts` (`FP8Experts`); GPTQ and AWQ
+    /// replace `Linear` modules; MXFP4 the
     /// fused experts of gpt-oss (`weightShape` is then the parameter's); MLX quantizes
     /// `Linear` and `Embedding` modules whose last dimension divides by the group size, unless
     /// the module's own entry says otherwise.
@@ -126,9 +160,15 @@ public struct QuantizationScheme: Sendable {
             // Mxfp4GptOssExperts replaces GptOssExperts: its gate_up_proj and down_proj.
             return className == "GptOssExperts" && weightShape.count == 3 ? format : nil
         }
+        if method == "fp8", weightShape.count == 3 {
+            // FP8Experts replaces every module named `experts` (its fused gate_up_proj and down_proj).
+            guard module.hasSuffix(".experts") || module == "experts",
+                  !modulesToNotConvert.contains(where: { Self.matches(module, $0) }) else { return nil }
+            return format
+        }
         guard weightShape.count == 2 else { return nil }
         switch method {
-        case "fp8", "gptq":
+        case "fp8", "gptq", "awq":
             guard className == "Linear", !modulesToNotConvert.contains(where: { Self.matches(module, $0) }) else { return nil }
             return format
         default:

@@ -25,8 +25,8 @@ public struct QuantizedLayout: Sendable, Hashable {
     /// `storedDType` gives a companion's dtype in the checkpoint, when it has the tensor (scales
     /// are held as stored).
     ///
-    /// - Throws: `PretrainedError.invalidQuantization` when the weight's last dimension does not
-    ///   pack into whole 32-bit words.
+    /// - Throws: `PretrainedError.invalidQuantization` when the weight does not pack into whole
+    ///   32-bit words along its packed dimension, or (AWQ) its inputs into whole groups.
     public init(module: String, parameter: String = "weight", format: QuantizationFormat, logicalShape: [Int],
                 logicalDType: DType, storedDType: (String) -> DType?, file: String) throws(PretrainedError) {
         self.module = module
@@ -45,17 +45,28 @@ public struct QuantizedLayout: Sendable, Hashable {
                      Part(name: base + "_scales", shape: [experts, outputs, inputs / 32], dtype: .u8)]
             return
         }
-        let (rows, columns) = (logicalShape[0], logicalShape[1])
         func floating(_ name: String, _ fallback: DType) -> DType {
             guard let stored = storedDType(name), stored.isFloatingPoint, stored.bitSize >= 16 else { return fallback }
             return stored
         }
+        if case let .fp8Block(blockRows, blockColumns) = format {
+            // Linear [out, in], or FP8Experts' [experts, out, in] with one grid per expert; the fused
+            // gate_up_proj keeps at least two scale rows (one per half), as `_alloc_expert_proj`.
+            let (rows, columns) = (logicalShape[logicalShape.count - 2], logicalShape[logicalShape.count - 1])
+            let base = module + "." + parameter
+            let scale = base + "_scale_inv"
+            var grid = [(rows + blockRows - 1) / blockRows, (columns + blockColumns - 1) / blockColumns]
+            if logicalShape.count == 3 {
+                grid = [logicalShape[0], parameter == "gate_up_proj" ? max(grid[0], 2) : grid[0], grid[1]]
+            }
+            parts = [Part(name: base, shape: logicalShape, dtype: .f8e4m3),
+                     Part(name: scale, shape: grid, dtype: floating(scale, .f32))]
+            return
+        }
+        let (rows, columns) = (logicalShape[0], logicalShape[1])
         switch format {
-        case let .fp8Block(blockRows, blockColumns):
-            let scale = module + ".weight_scale_inv"
-            parts = [Part(name: module + ".weight", shape: logicalShape, dtype: .f8e4m3),
-                     Part(name: scale, shape: [(rows + blockRows - 1) / blockRows, (columns + blockColumns - 1) / blockColumns],
-                          dtype: floating(scale, .f32))]
+        case .fp8Block:
+            parts = []
         case let .mlxAffine(groupSize, bits):
             guard columns % groupSize == 0, columns * bits % 32 == 0 else {
                 throw .invalidQuantization(file: file, reason: "'\(module).weight' has \(columns) columns, which do not "
@@ -75,6 +86,16 @@ public struct QuantizedLayout: Sendable, Hashable {
                      Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
                      Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16)),
                      Part(name: module + ".g_idx", shape: [columns], dtype: .i32)]
+        case let .awq(groupSize, bits):
+            let group = groupSize <= 0 ? columns : groupSize   // -1: one group
+            guard rows * bits % 32 == 0, columns % group == 0 else {
+                throw .invalidQuantization(file: file, reason: "'\(module).weight' \(logicalShape) does not pack into "
+                    + "32-bit words at \(bits) bits along its \(rows) outputs, or its \(columns) inputs into groups of \(group)")
+            }
+            let groups = columns / group
+            parts = [Part(name: module + ".qweight", shape: [columns, rows * bits / 32], dtype: .i32),
+                     Part(name: module + ".qzeros", shape: [groups, rows * bits / 32], dtype: .i32),
+                     Part(name: module + ".scales", shape: [groups, rows], dtype: floating(module + ".scales", .f16))]
         case .mxfp4:
             parts = []
         }

@@ -10,17 +10,19 @@ public struct QuantizedParameter: Sendable {
     /// The logical parameter's name (`model.layers.0.mlp.up_proj.weight`).
     public var name: String
     public var format: QuantizationFormat
-    /// The packed weight as stored (F8_E4M3 `[out, in]`; U32 `[out, in * bits / 32]`; MXFP4: U8
-    /// `[experts, out, in / 32, 16]` for a logical `[experts, in, out]`).
+    /// The packed weight as stored (F8_E4M3 `[out, in]` or `[experts, out, in]`; U32 `[out, in * bits / 32]`; MXFP4: U8
+    /// `[experts, out, in / 32, 16]` for a logical `[experts, in, out]`; GPTQ `qweight` I32
+    /// `[in * bits / 32, out]`; AWQ `qweight` I32 `[in, out * bits / 32]`).
     public var data: Tensor
-    /// FP8: `weight_scale_inv` (one per block); MLX: `scales` (one per group); MXFP4: `_scales`.
+    /// FP8: `weight_scale_inv` (one per block; experts: `[experts, grid rows, grid columns]`); MLX, GPTQ, AWQ: `scales` (one per group); MXFP4: `_scales`.
     public var scales: Tensor
     /// MLX: `biases` (one per group); `nil` for FP8.
     public var biases: Tensor?
-    /// GPTQ: the packed zero points `qzeros`, and `g_idx` (each input's group).
+    /// GPTQ and AWQ: the packed zero points `qzeros`; GPTQ: `g_idx` (each input's group).
     public var zeros: Tensor?
     public var groupIndices: Tensor?
-    /// The dequantized shape (`[out, in]`; MXFP4 `[experts, in, out]`) and the slot dtype.
+    /// The dequantized shape (`[out, in]`; FP8 experts `[experts, out, in]`; MXFP4
+    /// `[experts, in, out]`) and the slot dtype.
     public var logicalShape: [Int]
     public var logicalDType: DType
 
@@ -43,13 +45,14 @@ public struct QuantizedParameter: Sendable {
         case let .fp8Block(rows, columns): return [rows, columns]
         case let .mlxAffine(groupSize, _): return [1, groupSize]
         case .mxfp4: return [1, 32]
-        case let .gptq(groupSize, _, _): return [groupSize, 1]
+        case let .gptq(groupSize, _, _), let .awq(groupSize, _): return [groupSize, 1]
         }
     }
 
-    /// The group size (MLX, GPTQ) or the block's column count (FP8).
+    /// The group size (MLX, GPTQ, AWQ; -1 for one group over all inputs) or the block's column count (FP8).
     public var groupSize: Int {
         if case .gptq(let groupSize, _, _) = format { return groupSize }
+        if case .awq(let groupSize, _) = format { return groupSize }
         return blockSize[1]
     }
 }

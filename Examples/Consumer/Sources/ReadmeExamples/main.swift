@@ -37,6 +37,17 @@ check(model.tiedWeights.map(\.target) == ["lm_head.weight"] && model.report.miss
 check(head.sharesStorage(with: embedding) && logits.count == head.shape.reduce(1, *), "tied storage and values")
 check(f32.parameters.allSatisfy { $0.dtype == .f32 }, "dtype option")
 
+// README: prefetch
+var cold = LoadOptions()
+cold.prefetch = true                    // the CLI's --prefetch (and --checksums)
+let prefetched = try load(pretrained: "Examples/tiny-gpt2", options: cold)
+print(prefetched.prefetch!.totalBytes)  // the mapped weights' bytes, page-rounded
+prefetched.prefetch?.wait()             // or: await prefetched.prefetch?.completion()
+print(prefetched.prefetch!.bytesDone == prefetched.prefetch!.totalBytes)   // true
+// README: end
+check(prefetched.prefetch!.isComplete && prefetched.prefetch!.bytesDone == prefetched.prefetch!.totalBytes
+      && prefetched.prefetch!.totalBytes >= model.totalBytes, "prefetch")
+
 // README: lifecycle
 // Build from the config without a checkpoint, initialized as the family's _init_weights does.
 var fresh = try PretrainedModel(config: model.config, seed: 42)
