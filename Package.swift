@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `FilePath` beside `String` for paths (a small package: about 15 s of a first debug build).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // `swift package generate-documentation --target Pretrained` (the DocC catalog).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -37,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "Pretrained",
-            dependencies: ["CSupport"],
+            dependencies: ["CSupport", .product(name: "SystemPackage", package: "swift-system")],
             exclude: ["README.md"]
         ),
         .executableTarget(
@@ -57,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Pretrained", "PretrainedCLI", "PretrainedFuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Fixtures"), .copy("FuzzCorpus")]
         ),

@@ -15,6 +15,9 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// A system call failed; `errno` is its error number.
     case io(file: String, operation: String, errno: Int32)
+    /// A `URL` given as a path that is not a `file:` URL on this machine (`https:`, a `file:` URL
+    /// naming another host): checkpoints are read and written as local files only.
+    case notAFileURL(url: String)
 
     // MARK: safetensors header
 
@@ -183,6 +186,9 @@ public enum PretrainedError: Error, Sendable, Equatable, CustomStringConvertible
             return "cannot infer a device map: \(reason)"
         case let .io(file, operation, code):
             return "\(file): \(operation) failed: \(PretrainedError.message(errno: code)) (errno \(code))"
+        case let .notAFileURL(url):
+            return "'\(url)' is not a file URL on this machine; checkpoints are read and written as local files "
+                + "(download it first, or pass a file: URL or a path)"
         case let .fileTooSmall(file, size):
             return "\(file): the file has \(size) bytes, fewer than the 8-byte header length of a safetensors file"
         case let .headerTooSmall(file, length):

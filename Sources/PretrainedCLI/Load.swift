@@ -47,6 +47,12 @@ extension PretrainedCommand {
         @Flag(help: "Read with pread into owned memory instead of mapping the shards.")
         var pread = false
 
+        @Option(name: .customLong("memory-budget"),
+                help: ArgumentHelp("The most memory the load may allocate for slots (owned copies, conversions, "
+                                   + "zero-filled slots; zero-copy views are free), as --max-memory writes sizes: "
+                                   + "8GB, 1.5GiB, 500MiB, or plain digits for bytes.", valueName: "size"))
+        var memoryBudget: String?
+
         @Flag(help: ArgumentHelp("Read owned copies (--copy, --pread, conversions) with O_DIRECT where the file system "
                                  + "allows: nothing stays in the page cache, and a tensor-parallel rank reads its slices at the "
                                  + "device's block size instead of whole pages."))
@@ -69,6 +75,7 @@ extension PretrainedCommand {
 
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
+            _ = try budget()
             for mapping in keyMapping {
                 guard let pair = Self.keyMappingPair(mapping) else {
                     throw ValidationError("--key-mapping takes REGEX=REPLACEMENT, not '\(mapping)'")
@@ -78,6 +85,19 @@ extension PretrainedCommand {
                 } catch {
                     throw ValidationError("--key-mapping '\(mapping)': '\(pair.pattern)' is not a valid regular expression")
                 }
+            }
+        }
+
+        /// `--memory-budget` in bytes, or `nil` without one.
+        ///
+        /// - Throws: `ValidationError` naming the option and the accepted units.
+        func budget() throws(ValidationError) -> Int? {
+            guard let memoryBudget else { return nil }
+            do {
+                return try MemorySize.parse(memoryBudget)
+            } catch {
+                guard case .invalidMaxMemory(_, let reason) = error else { throw ValidationError("--memory-budget: \(error)") }
+                throw ValidationError("--memory-budget: \(reason)")
             }
         }
 
@@ -98,6 +118,7 @@ extension PretrainedCommand {
                 options.generic = generic
                 options.tensorParallel = try tensorParallel.resolve()
                 options.dequantize = dequantize
+                options.memoryBudget = try budget()
                 options.prefetch = prefetch || checksums
                 options.directIO = direct
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }

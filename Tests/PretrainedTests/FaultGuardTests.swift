@@ -6,7 +6,9 @@ import Testing
 /// SECURITY.md class 52: a shard truncated by another process after it was mapped must not kill
 /// the host process. Zero-copy views stay the default; the fault guard turns the `SIGBUS` of a
 /// lost page into zeros and `isIntact == false`. Each test runs in a child process, so that a
-/// broken guard fails the test instead of killing the whole run.
+/// broken guard fails the test instead of killing the whole run. A child ends with `exit` (or a
+/// signal), so no `defer` runs: each removes its files as soon as they are open or mapped and
+/// truncates through a descriptor, leaving nothing in `/tmp` however it ends.
 @Suite struct FaultGuardTests {
     @Test func viewsOfATruncatedFileReadZerosPastTheNewEnd() async {
         await #expect(processExitsWith: .success) { FaultGuardTests.truncateUnderViews() }
@@ -27,16 +29,19 @@ import Testing
     /// pages read as zeros, and both the file and the tensor's storage report the damage.
     static func truncateUnderViews() {
         let path = "/tmp/pretrained-guard-views-\(getpid()).safetensors"
-        defer { unlink(path) }
         var seed: UInt64 = 52
         let original = childTry { try Tensor.random("w", .u8, [65_536], seed: &seed) }
         childTry { try SafetensorsWriter.write([original], to: path) }
-        let file = childTry { try SafetensorsFile(path: path, backend: .mmap) }
+        let descriptor = open(path, O_RDWR)
+        let opened = Result { try SafetensorsFile(path: path, backend: .mmap) }
+        unlink(path)
+        let file = childTry { try opened.get() }
+        childRequire(descriptor >= 0, "open")
         let tensor = childTry { try file.tensor(named: "w") }
         childRequire(tensor.storage.isIntact, "intact before the truncation")
         let dataStart = file.header.dataStart
         let keptBytes = 5_000
-        childRequire(truncate(path, off_t(dataStart + keptBytes)) == 0, "truncate")
+        childRequire(ftruncate(descriptor, off_t(dataStart + keptBytes)) == 0, "truncate")
 
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         let survivingPrefix = (dataStart + keptBytes) / pageSize * pageSize - dataStart
@@ -62,14 +67,17 @@ import Testing
     /// throws `shardChanged` naming that shard.
     static func truncateUnderLoadedModel() {
         let folder = "/tmp/pretrained-guard-model-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let last = folder + "/model-00004-of-00004.safetensors"
         childTry { try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder) }
-        let model = childTry { try load(pretrained: folder) }
+        let loaded = Result { try load(pretrained: folder) }
+        let descriptor = open(last, O_RDWR)
+        try? FileManager.default.removeItem(atPath: folder)
+        let model = childTry { try loaded.get() }
+        childRequire(descriptor >= 0, "open")
         childRequire(model.parameters.contains { if case .mapped = $0.storage.backing { true } else { false } },
                      "the default load has no zero-copy views")
         childTry { try model.checkIntact() }
-        let last = folder + "/model-00004-of-00004.safetensors"
-        childRequire(truncate(last, 100) == 0, "truncate")
+        childRequire(ftruncate(descriptor, 100) == 0, "truncate")
         for parameter in model.parameters { _ = parameter.sha256() }
         do {
             try model.checkIntact()
@@ -88,18 +96,21 @@ import Testing
     static func truncateUnderUnguardedMapping() {
         let path = "/tmp/pretrained-guard-raw-\(getpid()).bin"
         let guarded = "/tmp/pretrained-guard-installed-\(getpid()).bin"
-        defer { unlink(path); unlink(guarded) }
         childRequire(FileManager.default.createFile(atPath: guarded, contents: Data(count: 4096)), "create")
         childRequire(FileManager.default.createFile(atPath: path, contents: Data(count: 1 << 16)), "create")
-        let installer = childTry { try MappedFile(path: guarded) }
-        let descriptor = open(path, O_RDONLY)
-        guard let base = mmap(nil, 1 << 16, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else {
+        let installer = Result { try MappedFile(path: guarded) }
+        let descriptor = open(path, O_RDWR)
+        let mapping = mmap(nil, 1 << 16, PROT_READ, MAP_PRIVATE, descriptor, 0)
+        unlink(path)
+        unlink(guarded)
+        _ = childTry { try installer.get() }
+        guard let base = mapping, base != MAP_FAILED else {
             childRequire(false, "mmap")
             return
         }
-        childRequire(truncate(path, 0) == 0, "truncate")
+        childRequire(ftruncate(descriptor, 0) == 0, "truncate")
         let value = base.load(fromByteOffset: 1 << 15, as: UInt8.self)  // raises SIGBUS
-        print(value, installer.bytes.count)
+        print(value, (try? installer.get())?.bytes.count ?? 0)
         exit(0)
     }
 }

@@ -124,7 +124,7 @@ public enum CheckpointCompressor {
             guard FileSystem.kind(of: source) == .file else { continue }
             let bytes = try FileContents.read(path: source, limit: FileContents.maximumJSONSize)
             try AtomicFile.write(to: Path.join(directory, name)) { (sink) throws(PretrainedError) in
-                try sink.write(bytes)
+                try sink.write(bytes.readOnly)
             }
             copied.append(name)
         }

@@ -48,7 +48,7 @@ public struct CheckpointIndex: Sendable {
     /// Reads and parses the index at `path`.
     public static func read(path: String) throws(PretrainedError) -> CheckpointIndex {
         let bytes = try FileContents.read(path: path, limit: FileContents.maximumJSONSize)
-        return try bytes.withBytes { (buffer) throws(PretrainedError) in try parse(buffer, file: path) }
+        return try parse(bytes.readOnly, file: path)
     }
 
     static func validateShardName(_ shard: String, file: String) throws(PretrainedError) {

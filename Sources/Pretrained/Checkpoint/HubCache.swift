@@ -81,7 +81,7 @@ public struct HubCache: Sendable {
         switch FileSystem.kind(of: ref) {
         case .file:
             let bytes = try FileContents.read(path: ref, limit: 4096)
-            commit = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+            commit = String(decoding: bytes.readOnly, as: UTF8.self).trimmingWhitespace()
             guard Self.isCommitName(commit) else {
                 throw .noCheckpoint(path: modelID, reason: "the ref '\(revision)' in the cache is malformed: it must hold "
                     + "one commit name, not '\(commit)'")

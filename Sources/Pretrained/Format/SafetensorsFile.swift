@@ -61,11 +61,9 @@ public struct SafetensorsFile: Sendable {
             return try SafetensorsHeader.headerLength(
                 prefix: UnsafeRawBufferPointer(buffer), fileSize: fileSize, file: descriptor.path)
         }
-        var json = [UInt8](repeating: 0, count: length)
-        return try json.withMutableBytes { (buffer) throws(PretrainedError) in
-            try descriptor.read(into: buffer, at: 8)
-            return try SafetensorsHeader.parse(json: UnsafeRawBufferPointer(buffer), fileSize: fileSize, file: descriptor.path)
-        }
+        let json = try OwnedBytes(count: length, file: descriptor.path, purpose: "the header")
+        try descriptor.read(into: json.bytes, at: 8)
+        return try SafetensorsHeader.parse(json: json.readOnly, fileSize: fileSize, file: descriptor.path)
     }
 
     /// The metadata of the header (`__metadata__`).
@@ -73,7 +71,8 @@ public struct SafetensorsFile: Sendable {
 
     /// The tensor named `name`: a view of the mapping, or an owned copy with `.pread`.
     ///
-    /// - Throws: `PretrainedError.tensorNotFound`, or an I/O error from `pread`.
+    /// - Throws: `PretrainedError.tensorNotFound`, an I/O error from `pread`, or `.allocationFailed`
+    ///   when the memory of a `.pread` copy cannot be had.
     public func tensor(named name: String) throws(PretrainedError) -> Tensor {
         guard let info = header.tensor(named: name) else { throw .tensorNotFound(file: path, tensor: name) }
         return try tensor(info)
@@ -99,7 +98,7 @@ public struct SafetensorsFile: Sendable {
         case .mapped(let mapped):
             return TensorStorage(viewing: mapped, range: range)
         case .descriptor(let descriptor):
-            let storage = TensorStorage(uninitializedByteCount: range.count)
+            let storage = try TensorStorage.allocate(byteCount: range.count, zeroed: false, tensor: info.name)
             try descriptor.read(into: storage.bytes, at: range.lowerBound)
             return storage
         }

@@ -216,11 +216,10 @@ private final class ReadQueue: Sendable {
         -> UnsafeMutableRawBufferPointer {
         if let window { return window }
         let size = ShardReads.readSize + 2 * ShardReads.largestDirectAlignment
-        var base: UnsafeMutableRawPointer?
-        guard posix_memalign(&base, pageSize, size) == 0, let base else {
+        guard let staging = OwnedBytes.allocate(size, alignment: pageSize) else {
             throw .allocationFailed(tensor: tensor, bytes: size)
         }
-        window = UnsafeMutableRawBufferPointer(start: base, count: size)
-        return window!
+        window = staging
+        return staging
     }
 }

@@ -15,7 +15,7 @@ enum Finalizer {
         let absent = plan.absentSlots(of: model)
         var missing: Set<Int>? = absent
         let outcomes = Tying.tie(pairs, storages: &storages, missing: &missing)
-        var registry: [(target: String, source: String)] = []
+        var registry: [TiedPair] = []
         for (pair, outcome) in zip(pairs, outcomes) {
             let (target, source) = (model.slots[pair.target].name, model.slots[pair.source].name)
             switch outcome {
@@ -28,7 +28,7 @@ enum Finalizer {
             case .bothMissing:
                 report.tiedBothMissing.append(.init(target: target, source: source))
             }
-            registry.append((target, source))
+            registry.append(TiedPair(target: target, source: source))
         }
         let filled = Set(absent.subtracting(missing ?? []).map { model.slots[$0].name })
         report.missing = report.missing.filter { !filled.contains($0) }.sorted()

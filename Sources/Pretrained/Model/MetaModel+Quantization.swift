@@ -6,7 +6,7 @@ extension MetaModel {
     /// - Parameters:
     ///   - storedDType: a tensor's dtype in the checkpoint (companions are held as stored).
     static func quantize(_ slots: [TensorSlot], root: Module, scheme: QuantizationScheme,
-                         tied: [(target: String, source: String)], file: String,
+                         tied: [TiedPair], file: String,
                          storedDType: (String) -> DType?) throws(PretrainedError)
         -> (slots: [TensorSlot], layouts: [QuantizedLayout]) {
         var modules: [String: String] = [:]
@@ -53,13 +53,12 @@ extension MetaModel {
 
     /// Tied pairs extended to the companions of tied quantized weights (`lm_head.scales` shares
     /// `model.embed_tokens.scales` when the weights are tied).
-    static func quantizedTies(_ tied: [(target: String, source: String)],
-                              layouts: [QuantizedLayout]) -> [(target: String, source: String)] {
+    static func quantizedTies(_ tied: [TiedPair], layouts: [QuantizedLayout]) -> [TiedPair] {
         let byName = Dictionary(layouts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var result = tied
         for pair in tied {
             guard let target = byName[pair.target], let source = byName[pair.source] else { continue }
-            for (t, s) in zip(target.parts.dropFirst(), source.parts.dropFirst()) { result.append((t.name, s.name)) }
+            for (t, s) in zip(target.parts.dropFirst(), source.parts.dropFirst()) { result.append(TiedPair(target: t.name, source: s.name)) }
         }
         return result
     }

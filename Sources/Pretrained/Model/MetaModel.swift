@@ -21,7 +21,7 @@ public struct MetaModel: Sendable {
     public internal(set) var slots: [TensorSlot]
     /// Tied parameters, target -> source, expanded against the slot names and gated by the
     /// config (`all_tied_weights_keys`).
-    public let tiedWeights: [(target: String, source: String)]
+    public let tiedWeights: [TiedPair]
     /// Tensor, pipeline and expert parallel plans collected at post-init.
     public let plans: ParallelPlans
     /// The quantization the skeleton was built for, if any.

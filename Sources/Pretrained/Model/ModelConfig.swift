@@ -25,7 +25,7 @@ public struct ModelConfig: Sendable {
         let bytes = try FileContents.read(path: path, limit: FileContents.maximumJSONSize)
         let json: JSONValue
         do {
-            json = try JSONParser.parse(bytes)
+            json = try JSONParser.parse(bytes.readOnly)
         } catch {
             throw .invalidConfig(file: path, reason: "not valid JSON: \(error.description)")
         }

@@ -14,7 +14,8 @@ extension PretrainedModel {
     ///   - architecture: the class to build.
     ///   - dtype: the dtype of floating-point slots (default: the config's, else F32).
     ///   - seed: the seed of the normal generator; the same seed gives the same bytes.
-    /// - Throws: `PretrainedError` for invalid configs.
+    /// - Throws: `PretrainedError` for invalid configs; `.allocationFailed` for a slot the
+    ///   memory cannot hold.
     public init(config: ModelConfig, architecture: any Architecture, dtype: DType? = nil,
                 seed: UInt64 = 0) throws(PretrainedError) {
         let start = monotonicSeconds()
@@ -24,7 +25,7 @@ extension PretrainedModel {
         var parameters: [Tensor] = []
         parameters.reserveCapacity(meta.slots.count)
         for (slot, rule) in zip(meta.slots, rules) {
-            let storage = TensorStorage(uninitializedByteCount: slot.byteCount)
+            let storage = try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: false, tensor: slot.name)
             WeightInitialization.fill(storage, slot: slot, rule: rule, generator: &generator)
             parameters.append(try Tensor(name: slot.name, dtype: slot.dtype, shape: slot.shape, storage: storage))
         }

@@ -26,8 +26,8 @@ extension PretrainedModel {
         let untied = Set(zip(known, outcomes).filter { $0.1 == .untied }.map(\.0.target))
         let kept = mapping.filter { !untied.contains($0.target) }
         let keptTargets = Set(kept.map(\.target))
-        for (target, _) in previous where !keptTargets.contains(target) {
-            guard let t = position(of: target) else { continue }
+        for pair in previous where !keptTargets.contains(pair.target) {
+            guard let t = position(of: pair.target) else { continue }
             setStorage(TensorStorage(copying: UnsafeRawBufferPointer(parameters[t].storage.bytes)), at: t)
         }
         setTiedWeights(kept)
@@ -35,8 +35,8 @@ extension PretrainedModel {
 
     /// Gives every tied target its own copy of its values and empties `tiedWeights`.
     public mutating func untieWeights() {
-        for (target, _) in tiedWeights {
-            guard let t = position(of: target) else { continue }
+        for pair in tiedWeights {
+            guard let t = position(of: pair.target) else { continue }
             setStorage(TensorStorage(copying: UnsafeRawBufferPointer(parameters[t].storage.bytes)), at: t)
         }
         setTiedWeights([])
@@ -57,7 +57,7 @@ extension PretrainedModel {
         setTiedWeights(rebuilt.tiedWeights)
     }
 
-    private func expandedTiedWeights() throws(PretrainedError) -> [(target: String, source: String)] {
+    private func expandedTiedWeights() throws(PretrainedError) -> [TiedPair] {
         guard try meta.architecture.tiesWeights(config) else { return [] }
         let expanded = try TiedWeights.expand(meta.architecture.tiedWeightsKeys, names: meta.slots.map(\.name),
                                               architecture: meta.architecture.name)

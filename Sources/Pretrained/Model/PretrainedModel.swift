@@ -18,7 +18,7 @@ public struct PretrainedModel: Sendable {
     public private(set) var parameters: [Tensor]
     /// Tied pairs, target -> source, as `all_tied_weights_keys` (pairs a checkpoint holds with
     /// different values are not tied and not listed).
-    public private(set) var tiedWeights: [(target: String, source: String)]
+    public private(set) var tiedWeights: [TiedPair]
     /// What the load found (empty for a model built from its config).
     public let report: LoadReport
     /// Wall time of the load or construction, in seconds.
@@ -31,7 +31,7 @@ public struct PretrainedModel: Sendable {
 
     private let index: [String: Int]
 
-    init(meta: MetaModel, parameters: [Tensor], tiedWeights: [(target: String, source: String)], report: LoadReport,
+    init(meta: MetaModel, parameters: [Tensor], tiedWeights: [TiedPair], report: LoadReport,
          seconds: Double) {
         self.meta = meta
         self.config = meta.config
@@ -111,7 +111,7 @@ public struct PretrainedModel: Sendable {
         parameters[position].storage = storage
     }
 
-    mutating func setTiedWeights(_ pairs: [(target: String, source: String)]) {
+    mutating func setTiedWeights(_ pairs: [TiedPair]) {
         tiedWeights = pairs
     }
 

@@ -8,8 +8,8 @@ enum TiedWeights {
     /// - Throws: `PretrainedError.invalidArchitecture` when the targets are not a multiple of the
     ///   sources, or an expression is invalid.
     static func expand(_ declared: [(target: String, source: String)], names: [String],
-                       architecture: String) throws(PretrainedError) -> [(target: String, source: String)] {
-        var expanded: [(target: String, source: String)] = []
+                       architecture: String) throws(PretrainedError) -> [TiedPair] {
+        var expanded: [TiedPair] = []
         for (target, source) in declared {
             let targets = try matches(target, in: names, architecture: architecture)
             let sources = try matches(source, in: names, architecture: architecture)
@@ -20,7 +20,7 @@ enum TiedWeights {
                     reason: "tied targets '\(target)' (\(targets.count)) are not a multiple of sources '\(source)' (\(sources.count))")
             }
             for (i, name) in targets.enumerated() {
-                expanded.append((target: name, source: sources[i % sources.count]))
+                expanded.append(TiedPair(target: name, source: sources[i % sources.count]))
             }
         }
         return expanded

@@ -74,7 +74,7 @@ struct ModuleTree: Sendable {
     }
 
     /// Groups parameters connected by tied pairs and points each at the group's first member.
-    private mutating func resolveStorage(_ tied: [(target: String, source: String)]) {
+    private mutating func resolveStorage(_ tied: [TiedPair]) {
         var parameterIndex: [String: Int] = [:]
         for (i, tensor) in tensors.enumerated() where tensor.isParameter { parameterIndex[tensor.name] = i }
         var parent = Array(tensors.indices)

@@ -11,15 +11,16 @@ enum FileContents {
 
     /// The bytes of the file at `path`.
     ///
-    /// - Throws: `PretrainedError.io` when it cannot be read or is larger than `limit`.
-    static func read(path: String, limit: Int) throws(PretrainedError) -> [UInt8] {
+    /// - Throws: `PretrainedError.io` when it cannot be read, is larger than `limit`, or its
+    ///   memory cannot be had (`ENOMEM`).
+    static func read(path: String, limit: Int) throws(PretrainedError) -> OwnedBytes {
         let descriptor = try FileDescriptor(readingFrom: path)
         let size = try descriptor.size()
         guard size <= limit else {
             throw .io(file: path, operation: "reading a \(size)-byte file (limit \(limit) bytes)", errno: EFBIG)
         }
-        var bytes = [UInt8](repeating: 0, count: size)
-        try bytes.withMutableBytes { (buffer) throws(PretrainedError) in try descriptor.read(into: buffer, at: 0) }
+        let bytes = try OwnedBytes(count: size, file: path, purpose: "its contents")
+        try descriptor.read(into: bytes.bytes, at: 0)
         return bytes
     }
 }

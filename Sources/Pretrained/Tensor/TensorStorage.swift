@@ -113,8 +113,8 @@ public final class TensorStorage: @unchecked Sendable {
             guard csupport_map_anonymous(byteCount, 1, &base) == 0, let base else { return nil }
             return (UnsafeMutableRawBufferPointer(start: base, count: byteCount), .unmap)
         }
-        guard posix_memalign(&base, ownedAlignment, max(byteCount, 1)) == 0, let base else { return nil }
-        return (UnsafeMutableRawBufferPointer(start: base, count: byteCount), .free)
+        guard let bytes = OwnedBytes.allocate(byteCount, alignment: ownedAlignment) else { return nil }
+        return (bytes, .free)
     }
 
     private init(owned bytes: UnsafeMutableRawBufferPointer, release: Release) {

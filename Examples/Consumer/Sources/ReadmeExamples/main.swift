@@ -2,6 +2,7 @@
 // Examples/Consumer`). Each region between `// README: NAME` and `// README: end` is a README code
 // block, character for character after its indentation; the checks between regions make the run
 // fail when an example stops doing what the README says.
+import Foundation
 import Pretrained
 
 #if canImport(Glibc)
@@ -21,7 +22,7 @@ func check(_ condition: Bool, _ message: String) {
 // Load a model as transformers' from_pretrained does (dtype "auto" by default).
 let model = try load(pretrained: "Examples/tiny-gpt2")
 print(model.architecture)               // GPT2LMHeadModel
-print(model.tiedWeights)                // [(target: "lm_head.weight", source: "transformer.wte.weight")]
+print(model.tiedWeights)                // [TiedPair(target: "lm_head.weight", source: "transformer.wte.weight")]
 print(model.report.missing)             // []
 let head = model["lm_head.weight"]!     // a Tensor: name, dtype, shape, storage
 let embedding = model["transformer.wte.weight"]!
@@ -57,6 +58,21 @@ try fresh.postInit()
 // README: end
 check(fresh.tiedWeights.isEmpty, "untied after tie_word_embeddings = false")
 check(!fresh["lm_head.weight"]!.sharesStorage(with: fresh["transformer.wte.weight"]!), "untied storage")
+
+// README: paths
+// A path may also be a FilePath (swift-system: import SystemPackage) or a file: URL.
+let fromURL = try load(pretrained: URL(filePath: "Examples/tiny-gpt2"))
+try fromURL.save(pretrained: URL(filePath: "/tmp/tiny-gpt2-copy", directoryHint: .isDirectory))
+do {
+    _ = try load(pretrained: URL(string: "https://huggingface.co/gpt2")!)
+} catch {
+    print(error)                        // 'https://huggingface.co/gpt2' is not a file URL on this machine; ...
+}
+// README: end
+let remote = Result { () throws(PretrainedError) in try load(pretrained: URL(string: "https://huggingface.co/gpt2")!) }
+guard case .failure(.notAFileURL("https://huggingface.co/gpt2")) = remote else { check(false, "a remote URL is refused"); exit(1) }
+check(fromURL.parameters.map { $0.sha256() } == model.parameters.map { $0.sha256() }, "load by URL")
+check(try load(pretrained: "/tmp/tiny-gpt2-copy").parameters.count == model.parameters.count, "save by URL")
 
 // README: placement
 // Place a model that does not fit in one memory, and load it there.
@@ -100,7 +116,7 @@ check(inEngine.parameters.map { $0.sha256() } == model.parameters.map { $0.sha25
 let config = try ModelConfig.read(path: "Tests/PretrainedTests/Fixtures/configs/Llama-2-7b-hf/config.json")
 let llama = try MetaModel(config: config)
 print(llama.parameterCount)             // 6738415616
-print(llama.plans.tp.prefix(2))         // [(pattern: "lm_head", strategy: "colwise_gather_output"), ...]
+print(llama.plans.tp.prefix(2))         // [Rule(pattern: "lm_head", strategy: "colwise_gather_output"), ...]
 print(llama.modules.count)              // per-module parameter counts and bytes, in model order
 print(llama.tyingSavings)               // what sharing storage saves (nothing: Llama 2 is untied)
 // README: end

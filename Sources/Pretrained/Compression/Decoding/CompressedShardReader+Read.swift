@@ -77,8 +77,8 @@ extension CompressedShardReader {
             if !(skipping && router.isDiscarded(range)) { pieces.append((first + offset, range)) }
             position += size
         }
-        let seams = SeamTable(
-            boundaries: pieces.map(\.range.lowerBound) + pieces.map(\.range.upperBound), router: router)
+        let seams = try SeamTable(
+            boundaries: pieces.map(\.range.lowerBound) + pieces.map(\.range.upperBound), router: router, file: path)
         let groups = FrameGroups(pieces.map(\.range.count), count: workers * 4)
         let threads = min(workers, groups.count)
         let failures = Parallel.map(threads) { worker -> (frame: Int, error: PretrainedError)? in

@@ -2,7 +2,8 @@ extension CompressedShardReader {
     /// Every tensor, in offset order, decoded into owned memory.
     ///
     /// - Parameter threads: the most threads to decode with; by default every online processor.
-    /// - Throws: the errors of `read(into:threads:)`.
+    /// - Throws: the errors of `read(into:threads:)`; `.allocationFailed` for a tensor the memory
+    ///   cannot hold.
     public func tensors(threads: Int? = nil) throws(PretrainedError) -> [Tensor] {
         let collector = TensorCollector()
         try read(into: collector, threads: threads)
@@ -21,7 +22,7 @@ private final class TensorCollector: TensorSink, @unchecked Sendable {
     private(set) var storages: [TensorStorage] = []
 
     func destination(for info: TensorInfo) throws(PretrainedError) -> TensorDestination {
-        let storage = TensorStorage(uninitializedByteCount: info.byteCount)
+        let storage = try TensorStorage.allocate(byteCount: info.byteCount, zeroed: false, tensor: info.name)
         storages.append(storage)
         return .buffer(storage.bytes)
     }

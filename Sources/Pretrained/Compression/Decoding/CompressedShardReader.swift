@@ -98,30 +98,31 @@ public final class CompressedShardReader: Sendable {
             return try SafetensorsHeader.headerLength(
                 prefix: UnsafeRawBufferPointer(buffer), fileSize: total ?? Int.max, file: path)
         }
-        // Grow the header buffer as bytes arrive, so a length the stream does not back costs
-        // nothing.
-        var json: [UInt8] = []
-        while json.count < length {
-            let start = json.count
-            let count = min(length - start, max(start, 1 << 16))
-            json.append(contentsOf: repeatElement(0, count: count))
-            let got = try json.withMutableBytes { (buffer) throws(PretrainedError) in
-                try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start...]))
+        // Grow the header buffer (doubling) as bytes arrive, so a length the stream does not back
+        // costs nothing.
+        var json = try OwnedBytes(count: min(length, 1 << 16), file: path, purpose: "the header")
+        var filled = 0
+        while filled < length {
+            if filled == json.bytes.count {
+                let grown = try OwnedBytes(count: min(length, 2 * filled), file: path, purpose: "the header")
+                grown.bytes.copyMemory(from: json.readOnly)
+                json = grown
             }
-            guard got == count else {
-                throw .headerBeyondFile(file: path, length: UInt64(length), fileSize: 8 + start + got)
+            let got = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: json.bytes[filled...]))
+            guard got == json.bytes.count - filled else {
+                throw .headerBeyondFile(file: path, length: UInt64(length), fileSize: 8 + filled + got)
             }
+            filled += got
         }
-        return try json.withBytes { (buffer) throws(PretrainedError) in
-            if let total { return try SafetensorsHeader.parse(json: buffer, fileSize: total, file: path) }
-            // The decoded size is not known before the data is decoded: parse against an
-            // impossible size, then again against the size the header itself accounts for; `read`
-            // checks it against the decoded bytes.
-            do throws(PretrainedError) {
-                return try SafetensorsHeader.parse(json: buffer, fileSize: Int.max, file: path)
-            } catch .dataSizeMismatch(_, let expected, _) {
-                return try SafetensorsHeader.parse(json: buffer, fileSize: 8 + buffer.count + expected, file: path)
-            }
+        let buffer = json.readOnly
+        if let total { return try SafetensorsHeader.parse(json: buffer, fileSize: total, file: path) }
+        // The decoded size is not known before the data is decoded: parse against an impossible
+        // size, then again against the size the header itself accounts for; `read` checks it
+        // against the decoded bytes.
+        do throws(PretrainedError) {
+            return try SafetensorsHeader.parse(json: buffer, fileSize: Int.max, file: path)
+        } catch .dataSizeMismatch(_, let expected, _) {
+            return try SafetensorsHeader.parse(json: buffer, fileSize: 8 + buffer.count + expected, file: path)
         }
     }
 }

@@ -10,10 +10,13 @@ final class SeamTable {
 
     /// Element start (position in the decoded stream) -> its tensor and its bytes in `storage`.
     private let seams: [Int: Seam]
-    private let storage: UnsafeMutableRawBufferPointer
+    private let memory: OwnedBytes
+    private var storage: UnsafeMutableRawBufferPointer { memory.bytes }
 
     /// The seams the piece `boundaries` (positions in the decoded stream) cut in `router`'s tensors.
-    init(boundaries: [Int], router: TensorRouter) {
+    ///
+    /// - Throws: `PretrainedError.io` (`ENOMEM`) naming `file` when the seams' memory cannot be had.
+    init(boundaries: [Int], router: TensorRouter, file: String) throws(PretrainedError) {
         var seams: [Int: Seam] = [:]
         var size = 0
         for boundary in boundaries where boundary > router.dataStart && boundary < router.dataEnd {
@@ -29,10 +32,8 @@ final class SeamTable {
             }
         }
         self.seams = seams
-        self.storage = .allocate(byteCount: max(size, 1), alignment: 8)
+        self.memory = try OwnedBytes(count: size, alignment: 8, file: file, purpose: "the seams between frames")
     }
-
-    deinit { storage.deallocate() }
 
     /// The buffer of the element starting at `elementStart`, from byte `from` to byte `to` of
     /// the element.
