@@ -35,7 +35,12 @@ struct ChildResult {
 
     /// Runs `benchCase` in this process and prints the result line (the child side).
     static func runHere(_ benchCase: BenchCase, context: BenchContext) throws -> ChildResult {
+        // Fresh memory costs the same in every case, whatever ran before it (`backFreeMemory`):
+        // twice the checkpoint, for the F32 conversion.
+        try Kernels.backFreeMemory(2 * context.plainBytes + (256 << 20))
         try benchCase.setUp(context)
+        // The peak resident column is the case's own: forget the setUp's peak (`clear_refs` 5).
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let before = ProcStatus.read("RssAnon")
         let start = Clock.now()
         let bytes = try benchCase.run(context)

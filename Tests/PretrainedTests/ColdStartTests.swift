@@ -109,16 +109,19 @@ import Testing
     }
 
     /// A shard cut short by another process while several reads are in flight (here: at the first
-    /// progress report) ends the load with one typed error naming that shard, buffered or direct;
-    /// the other threads stop at their next read.
-    @Test(arguments: [false, true])
-    func aShardTruncatedDuringParallelReadsIsATypedError(direct: Bool) throws {
+    /// progress report) ends the load with one typed error naming that shard: copies buffered or
+    /// direct (the read fails), conversions read from the mapping (the lost pages read as zeros,
+    /// so the mapping is no longer intact: `shardChanged`); the other threads stop at their next read.
+    enum Reading: String, CaseIterable, Sendable { case copy, direct, convertFromMapping }
+
+    @Test(arguments: Reading.allCases)
+    func aShardTruncatedDuringParallelReadsIsATypedError(reading: Reading) throws {
         let directory = try TemporaryDirectory()
         let folder = directory.file("gpt2")
         try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder)
         let last = folder + "/model-00004-of-00004.safetensors"
-        var options = LoadOptions(copy: true)
-        options.directIO = direct
+        var options = reading == .convertFromMapping ? LoadOptions(dtype: .fixed(.f16)) : LoadOptions(copy: true)
+        options.directIO = reading == .direct
         options.progress = { _ in _ = truncate(last, 100) }
         #expect {
             try load(pretrained: folder, options: options)

@@ -3,11 +3,13 @@ extension SafetensorsFile {
     /// counterpart of `CompressedShardReader.read(into:)` for plain files, so both kinds of shard
     /// fill the same sinks. (`ShardReads.run` does the same for many shards on several threads.)
     ///
-    /// With either backend the bytes are read with `pread` (the mapping is not touched, so a copy
-    /// costs no page-table faults and leaves nothing mapped behind it):
-    /// - `.buffer`: read straight into the buffer.
-    /// - `.chunks`: read into a staging window of at most `ShardReads.readSize` bytes and
-    ///   delivered in chunks of whole elements; only the pages holding `neededRanges` are read.
+    /// With either backend the bytes are read with `pread`:
+    /// - `.buffer`: read straight into the buffer (a mapping is not touched, so a copy costs no
+    ///   page-table faults and leaves nothing mapped behind it).
+    /// - `.chunks`: delivered in chunks of whole elements of at most `ShardReads.readSize` bytes:
+    ///   from the mapping of a mapped file read whole (each range dropped from the process once
+    ///   delivered), else through a staging window; of a slice, only the pages holding
+    ///   `neededRanges` are read.
     /// - `.discard`: nothing is read.
     ///
     /// - Throws: I/O errors naming the file; whatever the sink throws.

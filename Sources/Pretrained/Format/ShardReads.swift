@@ -42,6 +42,10 @@ package struct ShardReads: Sendable {
     let descriptor: FileDescriptor
     /// The file open for direct reads, when they were asked for and the system can do them.
     let direct: DirectFile?
+    /// The mapping conversions read from, when the shard is mapped and read whole: a chunk to
+    /// convert is then read where it lies, without a staging copy (a warm F32 load of bf16 weights
+    /// is a third faster than through a window), and dropped from the process once converted.
+    let mapping: MappedFile?
     let sink: any TensorSink
     let reads: [Read]
     /// Whether the reads skip parts of the file's tensors (a slice of each), so that read-ahead
@@ -107,6 +111,7 @@ package struct ShardReads: Sendable {
         self.path = file.path
         self.descriptor = file.descriptor
         self.direct = directFile
+        self.mapping = directFile == nil && !sparse ? file.mappedFile : nil
         self.sink = sink
         self.reads = reads
         self.isSparse = sparse
@@ -200,6 +205,10 @@ private final class ReadQueue: Sendable {
         case (.memory(let base), let direct?):
             let staged = try direct.read(range, into: try staging(&window, tensor: shard.path))
             UnsafeMutableRawBufferPointer(start: base, count: read.length).copyMemory(from: staged)
+        case (.sink(let info, let offset), nil) where shard.mapping != nil:
+            let mapping = shard.mapping!
+            try shard.sink.write(UnsafeRawBufferPointer(rebasing: mapping.bytes[range]), of: info, at: offset)
+            mapping.advise(.dontNeed, range: range)
         case (.sink(let info, let offset), nil):
             let staged = UnsafeMutableRawBufferPointer(rebasing: try staging(&window, tensor: info.name)[0..<read.length])
             try shard.descriptor.read(into: staged, at: read.fileOffset)

@@ -97,8 +97,10 @@ struct CheckpointReader: Sendable {
         try ShardReads.run(reads, threads: options.parallel ? threads : 1,
                            check: { () throws(PretrainedError) in try cancellation?.check() },
                            shardDone: { progress.shardDone(shardOfReads[$0]) })
-        // A file shrunk under the mapping would fault on access: refuse to hand out views of it.
+        // A file shrunk under the mapping reads as zeros past its end: refuse views of it, and
+        // conversions read from it.
         for (mapping, path) in mapped where !mapping.isIntact { throw .shardChanged(file: path) }
+        for planned in reads where planned.mapping?.isIntact == false { throw .shardChanged(file: planned.path) }
         return result
     }
 
