@@ -1,6 +1,8 @@
 // Direct I/O (reads that bypass the page cache) where the system has it.
 #if defined(__linux__)
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #include <linux/stat.h>
 #include <sys/syscall.h>

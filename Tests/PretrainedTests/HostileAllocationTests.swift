@@ -51,7 +51,7 @@ private typealias H = HostileAllocationTests
 
     /// A sparse file of `size` bytes starting with `prefix` (no disk, no memory).
     static func sparseFile(_ path: String, prefix: [UInt8], size: Int) throws {
-        FileManager.default.createFile(atPath: path, contents: Data(prefix))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(prefix)))
         #expect(truncate(path, off_t(size)) == 0)
     }
 

@@ -90,7 +90,14 @@ import Testing
         ("\"mode\": \"affine\"", "\"mode\": \"mxfp4\"", "mode 'mxfp4' is not supported"),
     ])
     func anUnusableMLXConfigIsATypedError(find: String, replace: String, reason: String) throws {
-        let folder = try Self.variant("mlx-llama-4bit", config: { $0.replacingOccurrences(of: find, with: replace) })
+        try expectConfigRefused("mlx-llama-4bit", find: find, replace: replace, reason: reason)
+    }
+
+    /// Loads `fixture` with `find` replaced by `replace` in its config and expects
+    /// `invalidQuantization` naming config.json with `reason` in its message.
+    func expectConfigRefused(_ fixture: String, find: String, replace: String, reason: String) throws {
+        let folder = try Self.variant(fixture, config: { $0.replacingOccurrences(of: find, with: replace) })
+        #expect(try String(contentsOfFile: folder.file("config.json"), encoding: .utf8).contains(replace))
         let thrown = error { _ = try load(pretrained: folder.path) }
         guard case .invalidQuantization(let file, let message)? = thrown else {
             Issue.record("expected invalidQuantization, got \(String(describing: thrown))")
@@ -261,15 +268,7 @@ import Testing
         ("\"group_size\": 16", "\"group_size\": 48", "inputs into groups of 48"),
     ])
     func anUnusableAWQConfigIsATypedError(find: String, replace: String, reason: String) throws {
-        let folder = try Self.variant("awq-llama-4bit", config: { $0.replacingOccurrences(of: find, with: replace) })
-        #expect(try String(contentsOfFile: folder.file("config.json"), encoding: .utf8).contains(replace))
-        let thrown = error { _ = try load(pretrained: folder.path) }
-        guard case .invalidQuantization(let file, let message)? = thrown else {
-            Issue.record("expected invalidQuantization, got \(String(describing: thrown))")
-            return
-        }
-        #expect(file.hasSuffix("config.json"))
-        #expect(message.contains(reason), "\(message)")
+        try expectConfigRefused("awq-llama-4bit", find: find, replace: replace, reason: reason)
     }
 
     /// AWQ defaults as `AwqConfig`: bits 4, group size 128, version gemm; `format` is read when
