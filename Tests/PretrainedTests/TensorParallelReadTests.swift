@@ -131,4 +131,29 @@ import Testing
         }
         #expect(throws: PretrainedError.self) { try file.read(20_000..<20_100, into: staging) }
     }
+
+    /// A slot placed for a tensor's file offset (`TensorStorage.allocate(placedFor:room:)`) lies
+    /// as the tensor does against the blocks, and a direct read lands in it in place: the slot
+    /// holds the file's bytes, whatever the offset (block-aligned or not, the end of the file), and
+    /// nothing past the room around it is written.
+    @Test func directReadsLandInPlacedSlots() throws {
+        let directory = try TemporaryDirectory()
+        var generator = SplitMix64(seed: 1_620)
+        let bytes = (0..<50_003).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let path = try directory.write("data.bin", bytes: bytes)
+        guard let file = DirectFile(path: path) else { return }
+        for range in [0..<4_096, 1..<4_097, 511..<12_345, 4_096..<8_192, 33_333..<50_003, 49_999..<50_003] {
+            let slot = try TensorStorage.allocate(byteCount: range.count, zeroed: false, tensor: "w",
+                                                  placedFor: range.lowerBound, room: pageSize)
+            let base = try #require(slot.bytes.baseAddress)
+            #expect(slot.room == pageSize)
+            #expect(Int(bitPattern: base) % pageSize == range.lowerBound % pageSize, "placement of \(range)")
+            #expect(file.canRead(range, inPlaceAt: base, room: slot.room), "\(range)")
+            try file.read(range, inPlaceAt: base)
+            #expect(Array(slot.bytes) == Array(bytes[range]), "\(range)")
+        }
+        // Unplaced memory, or no room, is never read into in place.
+        let plain = try TensorStorage.allocate(byteCount: 4_096, zeroed: false, tensor: "w")
+        #expect(!file.canRead(1..<4_097, inPlaceAt: try #require(plain.bytes.baseAddress), room: plain.room))
+    }
 }

@@ -19,8 +19,8 @@ package struct ShardReads: Sendable {
     /// One `pread` of `length` bytes at `fileOffset`.
     struct Read: Sendable {
         enum Target: @unchecked Sendable {
-            /// Straight into this memory (a slot of the stored dtype).
-            case memory(UnsafeMutableRawPointer)
+            /// Straight into this memory (a slot of the stored dtype); `room` as `TensorDestination.buffer`'s.
+            case memory(UnsafeMutableRawPointer, room: Int)
             /// Into a staging window, then to the sink as the bytes of `info` from `offset` on.
             case sink(TensorInfo, offset: Int)
         }
@@ -70,15 +70,16 @@ package struct ShardReads: Sendable {
     ///     cache. Buffered where it cannot.
     /// - Throws: whatever the sink's `destination(for:)` throws.
     package init(file: SafetensorsFile, sink: some TensorSink, direct: Bool = false) throws(PretrainedError) {
-        var wanted: [(info: TensorInfo, range: Range<Int>, memory: UnsafeMutableRawPointer?, parts: [Range<Int>])] = []
+        var wanted: [(info: TensorInfo, range: Range<Int>, memory: (UnsafeMutableRawPointer, room: Int)?,
+                      parts: [Range<Int>])] = []
         var sparse = false
         for info in file.header.tensors {
             let range = file.fileRange(of: info)
             switch try sink.destination(for: info) {
             case .discard:
                 continue
-            case .buffer(let buffer):
-                if let base = buffer.baseAddress { wanted.append((info, range, base, [0..<range.count])) }
+            case .buffer(let buffer, let room):
+                if let base = buffer.baseAddress { wanted.append((info, range, (base, room), [0..<range.count])) }
             case .chunks:
                 let parts = sink.neededRanges(of: info)?.map { $0.clamped(to: 0..<range.count) }.filter { !$0.isEmpty }
                     ?? [0..<range.count]
@@ -92,10 +93,15 @@ package struct ShardReads: Sendable {
         let unit = directFile?.offsetAlignment ?? pageSize
         var reads: [Read] = []
         for (info, range, memory, parts) in wanted {
-            if let memory {
-                for start in stride(from: 0, to: range.count, by: Self.readSize) {
-                    reads.append(Read(fileOffset: range.lowerBound + start, length: min(Self.readSize, range.count - start),
-                                      target: .memory(memory + start)))
+            if let (base, room) = memory {
+                // Cut at multiples of the read size in the file, so that the reads of a placed slot
+                // widened to the device's blocks never overlap.
+                var start = range.lowerBound
+                while start < range.upperBound {
+                    let end = min(range.upperBound, (start / Self.readSize + 1) * Self.readSize)
+                    reads.append(Read(fileOffset: start, length: end - start,
+                                      target: .memory(base + (start - range.lowerBound), room: room)))
+                    start = end
                 }
                 continue
             }
@@ -200,9 +206,11 @@ private final class ReadQueue: Sendable {
                          window: inout UnsafeMutableRawBufferPointer?) throws(PretrainedError) {
         let range = read.fileOffset..<(read.fileOffset + read.length)
         switch (read.target, shard.direct) {
-        case (.memory(let base), nil):
+        case (.memory(let base, _), nil):
             try shard.descriptor.read(into: UnsafeMutableRawBufferPointer(start: base, count: read.length), at: read.fileOffset)
-        case (.memory(let base), let direct?):
+        case (.memory(let base, let room), let direct?) where direct.canRead(range, inPlaceAt: base, room: room):
+            try direct.read(range, inPlaceAt: base)
+        case (.memory(let base, _), let direct?):
             let staged = try direct.read(range, into: try staging(&window, tensor: shard.path))
             UnsafeMutableRawBufferPointer(start: base, count: read.length).copyMemory(from: staged)
         case (.sink(let info, let offset), nil) where shard.mapping != nil:

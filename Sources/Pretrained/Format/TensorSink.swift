@@ -1,8 +1,11 @@
 /// Where the decoded bytes of one tensor go.
 package enum TensorDestination {
     /// Decode straight into this buffer of exactly `info.byteCount` bytes (a slot of the same
-    /// dtype). The buffer must stay valid until the read returns.
-    case buffer(UnsafeMutableRawBufferPointer)
+    /// dtype). The buffer must stay valid until the read returns. A nonzero `room` says that many
+    /// bytes before and after it belong to the same allocation and may be overwritten, and that
+    /// the buffer's address is congruent to the tensor's file offset modulo `room`: a direct read
+    /// widened to the device's blocks (up to `room`) can then land in place.
+    case buffer(UnsafeMutableRawBufferPointer, room: Int = 0)
     /// Deliver the bytes through `TensorSink.write(_:of:at:)` in chunks of a bounded window (for
     /// a dtype conversion, a checksum, a comparison).
     case chunks

@@ -20,14 +20,14 @@ struct CheckpointReader: Sendable {
         var storages = [TensorStorage?](repeating: nil, count: model.slots.count)
         var viewsByShard = [[Int]](repeating: [], count: opened.shards.count)
         var copiesByShard = [[(slot: Int, piece: LoadPlan.Piece)]](repeating: [], count: opened.shards.count)
-        var allocations: [(slot: Int, device: Device?, zeroed: Bool)] = []
+        var allocations: [(slot: Int, device: Device?, zeroed: Bool, placedFor: Int?)] = []
         let filledByTying = slotsFilledByTying()
         var need = MemoryNeed()
         for (index, slot) in model.slots.enumerated() {
             let device = options.deviceMap?.device(of: slot.name)
             guard let fill = plan.fills[index] else {
                 if filledByTying.contains(index) { continue }
-                allocations.append((index, device, true))
+                allocations.append((index, device, true, nil))
                 need.add(slot.byteCount, unprovided: true, host: !(device?.isAccelerator ?? false))
                 continue
             }
@@ -35,13 +35,13 @@ struct CheckpointReader: Sendable {
                 viewsByShard[piece.shard].append(index)
                 continue
             }
-            allocations.append((index, device, !fill.isComplete))
+            allocations.append((index, device, !fill.isComplete, directReadOffset(of: fill, slot: slot)))
             need.add(slot.byteCount, unprovided: !fill.isComplete, host: !(device?.isAccelerator ?? false))
             for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
         }
         try checkMemory(need)
-        for (index, device, zeroed) in allocations {
-            storages[index] = try destination(for: model.slots[index], on: device, zeroed: zeroed)
+        for (index, device, zeroed, placedFor) in allocations {
+            storages[index] = try destination(for: model.slots[index], on: device, zeroed: zeroed, placedFor: placedFor)
         }
 
         let progress = ProgressCounter(opened: opened, callback: options.progress)
@@ -183,10 +183,26 @@ struct CheckpointReader: Sendable {
         return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
     }
 
+    /// With `LoadOptions.directIO`, the file offset of the stored tensor that fills `slot` whole
+    /// and as stored from a plain shard: its memory is then placed so that direct reads land in
+    /// it (`TensorStorage.allocate(placedFor:room:)`), with no staging copy; `nil` otherwise.
+    func directReadOffset(of fill: LoadPlan.Fill, slot: TensorSlot) -> Int? {
+        guard options.directIO, fill.pieceCount == 1, fill.isComplete, let piece = fill.pieces.first,
+              piece.info.dtype == slot.dtype, piece.info.byteCount == slot.byteCount,
+              case .plain(let file) = opened.shards[piece.shard].contents else { return nil }
+        return file.fileRange(of: piece.info).lowerBound
+    }
+
     /// Owned memory for `slot`, or the allocator's for an accelerator placement; zero-filled when
-    /// the checkpoint does not cover all of it.
-    func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool) throws(PretrainedError) -> TensorStorage {
+    /// the checkpoint does not cover all of it; placed for direct reads of the tensor at file
+    /// offset `placedFor` when given.
+    func destination(for slot: TensorSlot, on device: Device?, zeroed: Bool,
+                     placedFor: Int? = nil) throws(PretrainedError) -> TensorStorage {
         guard case .accelerator(let ordinal)? = device else {
+            if let placedFor {
+                return try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: zeroed, tensor: slot.name,
+                                                  placedFor: placedFor, room: pageSize)
+            }
             return try TensorStorage.allocate(byteCount: slot.byteCount, zeroed: zeroed, tensor: slot.name)
         }
         let storage = try options.allocator.allocate(slot, device: ordinal)

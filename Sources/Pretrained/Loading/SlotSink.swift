@@ -48,7 +48,9 @@ struct SlotSink: TensorSink {
         guard found.count == 1, let target = found.first, target.piece.info.dataOffsets == info.dataOffsets,
               target.slotDType == info.dtype else { return .chunks }
         let start = target.piece.slotOffset
-        return .buffer(UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + info.byteCount)]))
+        let whole = start == 0 && info.byteCount == target.storage.count
+        return .buffer(UnsafeMutableRawBufferPointer(rebasing: target.storage.bytes[start..<(start + info.byteCount)]),
+                       room: whole ? target.storage.room : 0)
     }
 
     /// The stored tensor's bytes the targets cover (a tensor-parallel slice reads only its rows' parts).

@@ -44,6 +44,32 @@ final class DirectFile: @unchecked Sendable {
         return start..<end
     }
 
+    /// Whether `range` can be read straight into `base` (where its first byte goes): `base` lies
+    /// as `range` does against the blocks and in memory aligned as the device needs, and the
+    /// `room` around the destination covers the widening.
+    func canRead(_ range: Range<Int>, inPlaceAt base: UnsafeMutableRawPointer, room: Int) -> Bool {
+        let widened = aligned(range)
+        let start = Int(bitPattern: base) - (range.lowerBound - widened.lowerBound)
+        return room >= offsetAlignment && start % memoryAlignment == 0
+            && range.lowerBound - widened.lowerBound <= room && widened.upperBound - range.upperBound <= room
+    }
+
+    /// Reads `range` straight into `base` with one direct read of its blocks, which also writes
+    /// the bytes of the blocks around it before `base` and after `base + range.count` (the room
+    /// `canRead(_:inPlaceAt:room:)` checked).
+    ///
+    /// - Throws: `PretrainedError.io` naming the file, also when the file ends before `range` does.
+    func read(_ range: Range<Int>, inPlaceAt base: UnsafeMutableRawPointer) throws(PretrainedError) {
+        let widened = aligned(range)
+        var done = 0
+        let code = csupport_pread_full(raw, base - (range.lowerBound - widened.lowerBound), widened.count,
+                                       UInt64(widened.lowerBound), &done)
+        guard code == 0 || (code == EIO && done >= range.upperBound - widened.lowerBound) else {
+            throw .io(file: path, operation: "direct read of \(widened.count) bytes at offset \(widened.lowerBound) (read \(done))",
+                      errno: code)
+        }
+    }
+
     /// Reads the aligned range around `range` into `staging` (aligned to `memoryAlignment`, at
     /// least `aligned(range).count` bytes) and returns where `range`'s bytes are in it.
     ///

@@ -26,6 +26,8 @@ public final class TensorStorage: @unchecked Sendable {
     /// How owned memory is released.
     private enum Release {
         case none, free, unmap
+        /// A placed allocation: the whole region around the bytes.
+        case unmapRegion(UnsafeMutableRawBufferPointer), freeRegion(UnsafeMutableRawPointer)
         case call(@Sendable (UnsafeMutableRawBufferPointer) -> Void)
     }
 
@@ -34,6 +36,9 @@ public final class TensorStorage: @unchecked Sendable {
     /// The bytes. Writable: a mapped view is copy-on-write and never writes to the file.
     public let bytes: UnsafeMutableRawBufferPointer
     private let release: Release
+    /// Bytes of this storage's own allocation before its first byte and after its last one that a
+    /// reader may overwrite (a placed allocation's, for direct reads); 0 for others.
+    package let room: Int
 
     /// The alignment of owned allocations, enough for any element type and for vector loads.
     public static let ownedAlignment = 64
@@ -51,6 +56,7 @@ public final class TensorStorage: @unchecked Sendable {
         self.backing = .mapped(file)
         self.bytes = UnsafeMutableRawBufferPointer(rebasing: file.bytes[range])
         self.release = .none
+        self.room = 0
     }
 
     /// Whether the bytes are still the ones loaded: false for a view of a mapped file that
@@ -85,6 +91,7 @@ public final class TensorStorage: @unchecked Sendable {
         self.backing = .external
         self.bytes = buffer
         self.release = .call(deallocator)
+        self.room = 0
     }
 
     /// Fresh owned memory of `byteCount` bytes, like `init(uninitializedByteCount:)`, but a
@@ -105,22 +112,48 @@ public final class TensorStorage: @unchecked Sendable {
         return TensorStorage(owned: bytes, release: release)
     }
 
+    /// Fresh owned memory of `byteCount` bytes placed for direct reads of a tensor at `fileOffset`
+    /// of its file: the first byte's address is congruent to `fileOffset` modulo `room` (a power of
+    /// two, a page), and `room` bytes of the same allocation lie before and after the tensor, so a
+    /// direct read widened to any block size up to `room` lands in place. Otherwise as
+    /// `allocate(byteCount:zeroed:tensor:)`.
+    ///
+    /// - Throws: `PretrainedError.allocationFailed` naming `tensor`.
+    package static func allocate(byteCount: Int, zeroed: Bool, tensor: String, placedFor fileOffset: Int,
+                                 room: Int) throws(PretrainedError) -> TensorStorage {
+        let (regionSize, overflow) = byteCount.addingReportingOverflow(3 * room)
+        guard byteCount >= 0, !overflow, let (region, release) = ownedMemory(regionSize, alignment: room) else {
+            throw .allocationFailed(tensor: tensor, bytes: byteCount)
+        }
+        let start = room + fileOffset % room
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: region[start..<(start + byteCount)])
+        if zeroed, case .free = release, let base = bytes.baseAddress { memset(base, 0, byteCount) }
+        let placed: Release
+        switch release {
+        case .unmap: placed = .unmapRegion(region)
+        default: placed = .freeRegion(region.baseAddress!)
+        }
+        return TensorStorage(owned: bytes, release: placed, room: room)
+    }
+
     /// Memory for an owned storage: an anonymous huge-page mapping from `hugePageThreshold` up
     /// (zero-filled by the kernel), aligned heap memory below; `nil` when it cannot be had.
-    private static func ownedMemory(_ byteCount: Int) -> (UnsafeMutableRawBufferPointer, Release)? {
+    private static func ownedMemory(_ byteCount: Int, alignment: Int = ownedAlignment)
+        -> (UnsafeMutableRawBufferPointer, Release)? {
         var base: UnsafeMutableRawPointer?
         if byteCount >= hugePageThreshold {
             guard csupport_map_anonymous(byteCount, 1, &base) == 0, let base else { return nil }
             return (UnsafeMutableRawBufferPointer(start: base, count: byteCount), .unmap)
         }
-        guard let bytes = OwnedBytes.allocate(byteCount, alignment: ownedAlignment) else { return nil }
+        guard let bytes = OwnedBytes.allocate(byteCount, alignment: alignment) else { return nil }
         return (bytes, .free)
     }
 
-    private init(owned bytes: UnsafeMutableRawBufferPointer, release: Release) {
+    private init(owned bytes: UnsafeMutableRawBufferPointer, release: Release, room: Int = 0) {
         self.backing = .owned
         self.bytes = bytes
         self.release = release
+        self.room = room
     }
 
     /// An owned storage of no bytes (a placeholder; allocates nothing that can fail).
@@ -141,6 +174,8 @@ public final class TensorStorage: @unchecked Sendable {
         case .none: break
         case .free: free(base)
         case .unmap: _ = csupport_unmap(base, bytes.count)
+        case .unmapRegion(let region): _ = csupport_unmap(region.baseAddress!, region.count)
+        case .freeRegion(let region): free(region)
         case .call(let deallocator): deallocator(bytes)
         }
     }

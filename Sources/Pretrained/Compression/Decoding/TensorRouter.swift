@@ -68,7 +68,7 @@ struct TensorRouter {
             if position < end {
                 let reached: Int
                 switch destinations[index] {
-                case .buffer(let buffer):
+                case .buffer(let buffer, _):
                     let part = UnsafeMutableRawBufferPointer(rebasing: buffer[(position - start)..<(end - start)])
                     reached = position + (try stream.read(into: part))
                 case .discard:
