@@ -86,6 +86,7 @@ def main():
     finally:
         with open(os.path.join(CGROUP, "blkio.throttle.read_bps_device"), "w") as f:
             f.write(f"{device} 0\n")
+        os.rmdir(CGROUP)  # empty again: each load ran in it and has exited
     print(f"checkpoint: {args.checkpoint}; bytes read: " + ", ".join(f"{n} {sizes[n] / 1e9:.2f} GB" for n in variants)
           + f"; cold, {args.runs} runs, medians; device {device}")
     print(f"{'disk':>12} " + " ".join(f"{name:>13}" for name in variants) + f" {'plain/zstd':>11} {'plain/lz4':>10}")
