@@ -12,7 +12,14 @@ struct QuantizedBenchCheckpoint {
         case mlx4
         /// MXFP4 gpt-oss experts: 8 experts of hidden 2048 and intermediate 2048, 2 layers.
         case mxfp4
+        /// GPTQ 4 bits, group size 128, `desc_act` (a `g_idx` per input): the Llama shapes above.
+        case gptq
+        /// AWQ 4 bits (GEMM packing), group size 128: the Llama shapes above.
+        case awq
     }
+
+    /// The group size of the integer formats.
+    static let integerGroupSize = 128
 
     let format: Format
     let directory: String
@@ -24,7 +31,7 @@ struct QuantizedBenchCheckpoint {
 
     var config: JSONValue {
         switch format {
-        case .fp8, .mlx4:
+        case .fp8, .mlx4, .gptq, .awq:
             var members: [(key: String, value: JSONValue)] = [
                 (key: "architectures", value: ["LlamaForCausalLM"]), (key: "model_type", value: "llama"),
                 (key: "hidden_size", value: 2048), (key: "intermediate_size", value: 5632),
@@ -33,10 +40,20 @@ struct QuantizedBenchCheckpoint {
                 (key: "max_position_embeddings", value: 2048), (key: "tie_word_embeddings", value: false),
                 (key: "dtype", value: "bfloat16"),
             ]
-            members.append(format == .fp8
-                ? (key: "quantization_config", value: .object([(key: "quant_method", value: "fp8"),
-                                                               (key: "weight_block_size", value: [128, 128])]))
-                : (key: "quantization", value: .object([(key: "group_size", value: 64), (key: "bits", value: 4)])))
+            switch format {
+            case .fp8:
+                members.append((key: "quantization_config", value: .object([(key: "quant_method", value: "fp8"),
+                                                                           (key: "weight_block_size", value: [128, 128])])))
+            case .gptq, .awq:
+                let group = JSONValue.int(Self.integerGroupSize)
+                members.append((key: "quantization_config", value: .object(format == .gptq
+                    ? [(key: "quant_method", value: "gptq"), (key: "bits", value: 4), (key: "group_size", value: group),
+                       (key: "desc_act", value: true)]
+                    : [(key: "quant_method", value: "awq"), (key: "bits", value: 4), (key: "group_size", value: group),
+                       (key: "version", value: "gemm")])))
+            default:
+                members.append((key: "quantization", value: .object([(key: "group_size", value: 64), (key: "bits", value: 4)])))
+            }
             return .object(members)
         case .mxfp4:
             return .object([
@@ -97,6 +114,17 @@ struct QuantizedBenchCheckpoint {
             }
         case .u8 where slot.name.hasSuffix("_scales"):
             for i in 0..<buffer.count { buffer[i] = UInt8(118 + generator.next() % 14) }
+        case .f16:
+            // Scales: small positive halves (exponent 2^-7..2^-4, random mantissa).
+            for i in 0..<(buffer.count / 2) {
+                let bits = UInt16(0x2000 + (generator.next() % 0x1000))
+                buffer.storeBytes(of: bits, toByteOffset: 2 * i, as: UInt16.self)
+            }
+        case .i32 where slot.name.hasSuffix(".g_idx"):
+            // GPTQ's group of each input, in order (desc_act with the identity order): i / group size.
+            for i in 0..<(buffer.count / 4) {
+                buffer.storeBytes(of: Int32(i / Self.integerGroupSize), toByteOffset: 4 * i, as: Int32.self)
+            }
         default:
             var i = 0
             while i < buffer.count {

@@ -73,22 +73,24 @@ import Testing
     }
 
     /// Several reads in flight fill the same bytes as one thread, for copies and conversions over
-    /// every shard of a sharded checkpoint, and the progress reaches every byte once per shard.
+    /// every shard of a sharded checkpoint; the progress reports, one at a time, never go back and
+    /// end with every shard and every byte.
     @Test(arguments: [LoadOptions.DTypeChoice.auto, .fixed(.f32)])
     func parallelReadsEqualSerialReads(dtype: LoadOptions.DTypeChoice) throws {
         let path = Fixtures.path("models/GPT2LMHeadModel")
         var serial = LoadOptions(dtype: dtype, copy: true)
         serial.parallel = false
         var parallel = LoadOptions(dtype: dtype, copy: true)
-        let shards = Mutex<Set<String>>([])
-        parallel.progress = { progress in
-            if progress.bytesDone == progress.totalBytes { _ = shards.withLock { $0.insert(progress.shard) } }
-        }
+        let reports = Mutex<[LoadProgress]>([])
+        parallel.progress = { progress in reports.withLock { $0.append(progress) } }
         let one = try load(pretrained: path, options: serial)
         let many = try load(pretrained: path, options: parallel)
         #expect(one.parameters.map { $0.sha256() } == many.parameters.map { $0.sha256() })
         #expect(many.parameters.allSatisfy { if case .mapped = $0.storage.backing { false } else { true } })
-        #expect(shards.withLock { $0.count } == 1, "the last progress report covers every byte")
+        let seen = reports.withLock { $0 }
+        #expect(zip(seen, seen.dropFirst()).allSatisfy { $0.bytesDone <= $1.bytesDone && $0.shardsDone <= $1.shardsDone })
+        let last = try #require(seen.last)
+        #expect(last.shardsDone == last.shardCount && last.shardCount == 4 && last.bytesDone == last.totalBytes)
     }
 
     /// `--prefetch` changes nothing in the report; `--checksums` (which prefetches) still equals

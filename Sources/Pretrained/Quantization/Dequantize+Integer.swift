@@ -32,13 +32,23 @@ extension Dequantize {
         let scales = try scaleFloats(parameter.scales)
         let computeDType = parameter.scales.dtype
         let zeroWords = try zeros.scalars(as: Int32.self)
+        // One word holds `perWord` consecutive inputs of one output: each is loaded once, and the
+        // outputs of a thread's chunk share the cache lines of the words they read. An output's
+        // values come from a table of its (group, level) products, rounded once each.
+        let levels = 1 << bits
         parameter.data.withUnsafeBytes { packed in forRows(rows) { output in
             let zeroWord = output / perWord, zeroField = output % perWord
-            for input in 0..<columns {
-                let q = field(word(packed, (input / perWord) * rows + output), input % perWord, bits)
-                let group = groupIndex[input]
+            var table = [Float](repeating: 0, count: groups * levels)
+            for group in 0..<groups {
                 let zero = field(zeroWords[group * (rows / perWord) + zeroWord], zeroField, bits) + zeroOffset
-                store(value(scales[group * rows + output], q, zero, computeDType), out, output * columns + input, dtype)
+                for q in 0..<levels { table[group * levels + q] = value(scales[group * rows + output], q, zero, computeDType) }
+            }
+            for wordRow in 0..<(columns / perWord) {
+                let packedWord = word(packed, wordRow * rows + output)
+                for k in 0..<perWord {
+                    let input = wordRow * perWord + k
+                    store(table[groupIndex[input] * levels + field(packedWord, k, bits)], out, output * columns + input, dtype)
+                }
             }
         } }
     }
@@ -70,13 +80,27 @@ extension Dequantize {
         let scales = try scaleFloats(parameter.scales)
         let computeDType = parameter.scales.dtype
         let zeroWords = try zeros.scalars(as: Int32.self)
-        parameter.data.withUnsafeBytes { packed in forRows(rows) { output in
-            let wordIndex = output / perWord, position = awqFieldOfOutput[output % perWord]
+        // One word holds `perWord` outputs of one input: each is loaded once, its outputs written
+        // to their rows together (a chunk of word columns per thread), their values taken from a
+        // table of the group's (output, level) products, rounded once each.
+        let levels = 1 << bits
+        parameter.data.withUnsafeBytes { packed in forRows(wordsPerInput) { wordIndex in
+            var table = [Float](repeating: 0, count: perWord * levels)
             for input in 0..<columns {
-                let q = field(word(packed, input * wordsPerInput + wordIndex), position, bits)
                 let g = input / group
-                let zero = field(zeroWords[g * wordsPerInput + wordIndex], position, bits)
-                store(value(scales[g * rows + output], q, zero, computeDType), out, output * columns + input, dtype)
+                if input % group == 0 {
+                    let zeroWord = zeroWords[g * wordsPerInput + wordIndex]
+                    for k in 0..<perWord {
+                        let zero = field(zeroWord, awqFieldOfOutput[k], bits)
+                        let scale = scales[g * rows + wordIndex * perWord + k]
+                        for q in 0..<levels { table[k * levels + q] = value(scale, q, zero, computeDType) }
+                    }
+                }
+                let packedWord = word(packed, input * wordsPerInput + wordIndex)
+                for k in 0..<perWord {
+                    store(table[k * levels + field(packedWord, awqFieldOfOutput[k], bits)], out,
+                          (wordIndex * perWord + k) * columns + input, dtype)
+                }
             }
         } }
     }
