@@ -24,15 +24,7 @@ private typealias H = HostileAllocationTests
     /// `body`, removes `directory` and exits: 0 when `body` returned `nil`, else 1 after printing
     /// what it returned.
     static func exitUnderLimit(removing directory: TemporaryDirectory, _ body: () -> String?) -> Never {
-        #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_AS.rawValue)
-        #else
-        let resource = RLIMIT_AS
-        #endif
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0 else { exit(2) }
-        limit.rlim_cur = min(limit.rlim_max, rlim_t((AddressSpace.used ?? 0) + margin))
-        guard setrlimit(resource, &limit) == 0 else { exit(3) }
+        limitAddressSpace(toCurrentPlus: margin)
         let failure = body()
         try? FileManager.default.removeItem(atPath: directory.path)
         if let failure { print(failure) }

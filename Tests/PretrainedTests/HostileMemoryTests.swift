@@ -138,15 +138,7 @@ import Darwin
             do {
                 let directory = try HostileConfigTests.checkpoint(config: HostileConfigTests.setting("n_layer", to: "20000"))
                 // 20,000 layers of width 32: about 1 GB of zero-filled slots; leave 256 MiB.
-                #if os(Linux)
-                let resource = __rlimit_resource_t(RLIMIT_AS.rawValue)
-                #else
-                let resource = RLIMIT_AS
-                #endif
-                var limit = rlimit()
-                guard getrlimit(resource, &limit) == 0 else { exit(2) }
-                limit.rlim_cur = min(limit.rlim_max, rlim_t((AddressSpace.used ?? 0) + (256 << 20)))
-                guard setrlimit(resource, &limit) == 0 else { exit(3) }
+                limitAddressSpace(toCurrentPlus: 256 << 20)
                 var options = LoadOptions()
                 options.unprovidedBytesLimit = Int.max
                 _ = try load(pretrained: directory.path, options: options)
