@@ -20,6 +20,8 @@ extension CompressedShardReader {
     package func read(
         into sink: some TensorSink, threads: Int? = nil
     ) throws(PretrainedError) -> CompressedReadReport {
+        // The whole compressed file will be read: let the kernel read it ahead of the decoders.
+        file.advise(.willNeed)
         var destinations: [TensorDestination] = []
         destinations.reserveCapacity(header.tensors.count)
         for info in header.tensors { destinations.append(try sink.destination(for: info)) }
