@@ -19,6 +19,21 @@ import Testing
 
     /// What the packed model holds: the stored tensors, or (`"packed"`, when the checkpoint stores
     /// experts one by one) the experts and their scales merged as the conversion merges them.
+    /// Expects every entry's tensor in `model` with its dtype, shape and SHA-256.
+    static func expectTensors(of model: PretrainedModel,
+                              equal expected: [(name: String, dtype: String, shape: [Int], sha: String)]) throws {
+        var matched = 0
+        for entry in expected {
+            let tensor = try #require(model[entry.name], "\(entry.name)")
+            let sha = tensor.sha256()
+            #expect(tensor.dtype.rawValue == entry.dtype, "\(entry.name)")
+            #expect(tensor.shape == entry.shape, "\(entry.name)")
+            #expect(sha == entry.sha, "\(entry.name)")
+            matched += sha == entry.sha ? 1 : 0
+        }
+        #expect(matched == expected.count)
+    }
+
     static func packedEntries(_ fixture: String) throws -> [(name: String, dtype: String, shape: [Int], sha: String)] {
         let packed = try entries(fixture, "packed")
         return packed.isEmpty ? try entries(fixture, "stored") : packed
@@ -32,15 +47,7 @@ import Testing
         #expect(model.report.unexpected.isEmpty)
         #expect(model.report.missing.isEmpty)
         #expect(model.report.mismatched.isEmpty)
-        var matched = 0
-        for entry in expected {
-            let tensor = try #require(model[entry.name], "\(entry.name)")
-            #expect(tensor.dtype.rawValue == entry.dtype, "\(entry.name)")
-            #expect(tensor.shape == entry.shape, "\(entry.name)")
-            #expect(tensor.sha256() == entry.sha, "\(entry.name)")
-            matched += tensor.sha256() == entry.sha ? 1 : 0
-        }
-        #expect(matched == expected.count)
+        try Self.expectTensors(of: model, equal: expected)
     }
 
     @Test(arguments: fixtures)
@@ -53,15 +60,7 @@ import Testing
         #expect(model.report.unexpected.isEmpty)
         #expect(model.report.missing.isEmpty)
         #expect(model.quantizedParameters.isEmpty)
-        var matched = 0
-        for entry in expected {
-            let tensor = try #require(model[entry.name], "\(entry.name)")
-            #expect(tensor.dtype.rawValue == entry.dtype, "\(entry.name)")
-            #expect(tensor.shape == entry.shape, "\(entry.name)")
-            #expect(tensor.sha256() == entry.sha, "\(entry.name)")
-            matched += tensor.sha256() == entry.sha ? 1 : 0
-        }
-        #expect(matched == expected.count)
+        try Self.expectTensors(of: model, equal: expected)
     }
 
     @Test func fp8TypedViewAndSkippedModules() throws {

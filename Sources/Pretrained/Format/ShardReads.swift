@@ -123,7 +123,7 @@ package struct ShardReads: Sendable {
         self.isSparse = sparse
     }
 
-    /// Joins sorted, disjoint ranges of a tensor (whose first byte is at `fileStart` in the file)
+    /// Joins ranges of a tensor sorted by start (whose first byte is at `fileStart` in the file)
     /// whose `unit`-sized blocks (pages, or the device's blocks for direct reads) touch or
     /// overlap: the gap between two such ranges lies in blocks read anyway.
     static func runs(_ ranges: [Range<Int>], fileStart: Int, unit: Int) -> [Range<Int>] {

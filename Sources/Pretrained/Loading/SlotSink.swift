@@ -56,19 +56,12 @@ struct SlotSink: TensorSink {
     /// The stored tensor's bytes the targets cover (a tensor-parallel slice reads only its rows' parts).
     func neededRanges(of info: TensorInfo) -> [Range<Int>]? {
         guard let found = targets[info.name] else { return [] }
+        // The targets are sorted by start; touching or overlapping ones make one range.
         let ranges = found.map {
             ($0.piece.info.dataOffsets.lowerBound - info.dataOffsets.lowerBound)..<($0.piece.info.dataOffsets.upperBound
                 - info.dataOffsets.lowerBound)
-        }.sorted { $0.lowerBound < $1.lowerBound }
-        var merged: [Range<Int>] = []
-        for range in ranges {
-            if let last = merged.last, range.lowerBound <= last.upperBound {
-                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
-            } else {
-                merged.append(range)
-            }
         }
-        return merged
+        return ShardReads.runs(ranges, fileStart: 0, unit: 1)
     }
 
     func write(_ chunk: UnsafeRawBufferPointer, of info: TensorInfo, at offset: Int) throws(PretrainedError) {

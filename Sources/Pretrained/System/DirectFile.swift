@@ -64,6 +64,7 @@ final class DirectFile: @unchecked Sendable {
         var done = 0
         let code = csupport_pread_full(raw, base - (range.lowerBound - widened.lowerBound), widened.count,
                                        UInt64(widened.lowerBound), &done)
+        // The widened end may lie past the end of the file: a short read is fine once `range` is in.
         guard code == 0 || (code == EIO && done >= range.upperBound - widened.lowerBound) else {
             throw .io(file: path, operation: "direct read of \(widened.count) bytes at offset \(widened.lowerBound) (read \(done))",
                       errno: code)
@@ -76,16 +77,11 @@ final class DirectFile: @unchecked Sendable {
     /// - Throws: `PretrainedError.io` naming the file, also when the file ends before `range` does.
     func read(_ range: Range<Int>, into staging: UnsafeMutableRawBufferPointer) throws(PretrainedError) -> UnsafeRawBufferPointer {
         let widened = aligned(range)
-        guard let base = staging.baseAddress, staging.count >= widened.count else {
+        guard let window = staging.baseAddress, staging.count >= widened.count else {
             throw .io(file: path, operation: "direct read of \(widened.count) bytes into \(staging.count)", errno: EINVAL)
         }
-        var done = 0
-        let code = csupport_pread_full(raw, base, widened.count, UInt64(widened.lowerBound), &done)
-        // The widened end may lie past the end of the file: a short read is fine once `range` is in.
-        guard code == 0 || (code == EIO && done >= range.upperBound - widened.lowerBound) else {
-            throw .io(file: path, operation: "direct read of \(widened.count) bytes at offset \(widened.lowerBound) (read \(done))",
-                      errno: code)
-        }
-        return UnsafeRawBufferPointer(start: base + (range.lowerBound - widened.lowerBound), count: range.count)
+        let base = window + (range.lowerBound - widened.lowerBound)
+        try read(range, inPlaceAt: base)
+        return UnsafeRawBufferPointer(start: base, count: range.count)
     }
 }
