@@ -7,6 +7,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 
 int csupport_open_readonly(const char *path, int *out_fd) {
     int fd;
@@ -113,6 +116,22 @@ int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice a
 #else
     (void)fd; (void)offset; (void)length; (void)advice;
     return ENOTSUP;
+#endif
+}
+
+int csupport_cached_bytes(int fd, uint64_t offset, uint64_t length, uint64_t *out_cached) {
+#if defined(__linux__)
+    // cachestat(2) has the same number on every architecture (the unified table from 6.5 on);
+    // older kernels answer ENOSYS. The structures are the kernel's uapi ones, spelled out here
+    // so that older headers build too.
+    struct { uint64_t offset, length; } range = { offset, length };
+    struct { uint64_t cache, dirty, writeback, evicted, recently_evicted; } stat = {0};
+    if (syscall(451, fd, &range, &stat, 0) != 0) return errno;
+    *out_cached = stat.cache * (uint64_t)sysconf(_SC_PAGESIZE);
+    return 0;
+#else
+    (void)fd; (void)offset; (void)length; (void)out_cached;
+    return ENOSYS;
 #endif
 }
 

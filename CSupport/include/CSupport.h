@@ -68,6 +68,11 @@ void csupport_touch_pages(const void *base, size_t length, size_t page_size);
 /// `ENOTSUP` where the system lacks it.
 int csupport_fadvise(int fd, uint64_t offset, uint64_t length, csupport_advice advice);
 
+/// How many bytes of the file range `[offset, offset + length)` are in the page cache
+/// (`cachestat(2)`, Linux 6.5: `nr_cache` pages times the page size). `ENOSYS` where the system
+/// lacks it.
+int csupport_cached_bytes(int fd, uint64_t offset, uint64_t length, uint64_t *out_cached);
+
 /// Reads exactly `length` bytes at `offset` into `buffer` (`pread(2)`), looping over short reads
 /// and retrying `EINTR`. Returns `EIO` with `*out_read` < `length` when the file ends first.
 int csupport_pread_full(int fd, void *buffer, size_t length, uint64_t offset, size_t *out_read);

@@ -75,6 +75,10 @@ enum BenchCases {
                   run: { try load($0, LoadOptions(copy: true)) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-cold-pread", title: "load: --pread, cold", limit: "cold-cat",
                   run: { try load($0, LoadOptions(backend: .pread)) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-buffered", title: "load: --copy --buffered, cold (through the page cache)",
+                  limit: "cold-cat", run: { try load($0, bufferedCopy) }, setUp: { try evictOrFail($0.shards) }),
+        BenchCase(name: "load-cold-f32", title: "load: bf16 -> F32, cold", limit: "cold-cat",
+                  run: { try load($0, LoadOptions(dtype: .fixed(.f32))) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-cold-prefetch", title: "load: zero-copy + --prefetch, cold, until resident", limit: "cold-cat",
                   run: { try load($0, prefetched, waitForPrefetch: true) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "checksums", title: "load: zero-copy + SHA-256 of every tensor (all cores)",
@@ -99,18 +103,18 @@ enum BenchCases {
         // Tensor parallelism: rank 0 of N after eviction; the bytes column is the checkpoint's bytes
         // the load made the kernel read (resident pages afterwards), printed with the bound of
         // issue 16 (1.1 x the rank's sliced bytes plus its replicated bytes).
-        BenchCase(name: "load-tp2-read", title: "load: rank 0 of 2, --copy, cold: bytes read",
+        BenchCase(name: "load-tp2-read", title: "load: rank 0 of 2, --copy --buffered, cold: bytes read",
                   run: { try rankBytesRead($0, size: 2, backend: .mmap) }, setUp: { try evictOrFail($0.shards) }),
-        BenchCase(name: "load-tp4-read", title: "load: rank 0 of 4, --copy, cold: bytes read",
+        BenchCase(name: "load-tp4-read", title: "load: rank 0 of 4, --copy --buffered, cold: bytes read",
                   run: { try rankBytesRead($0, size: 4, backend: .mmap) }, setUp: { try evictOrFail($0.shards) }),
-        BenchCase(name: "load-tp2-pread", title: "load: rank 0 of 2, --pread, cold: bytes read",
+        BenchCase(name: "load-tp2-pread", title: "load: rank 0 of 2, --pread --buffered, cold: bytes read",
                   run: { try rankBytesRead($0, size: 2, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
-        BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread, cold: bytes read",
+        BenchCase(name: "load-tp4-pread", title: "load: rank 0 of 4, --pread --buffered, cold: bytes read",
                   run: { try rankBytesRead($0, size: 4, backend: .pread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-tp2-direct", title: "load: rank 0 of 2, --copy --direct, cold: bytes read",
-                  run: { try rankBytesRead($0, size: 2, backend: .mmap, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+                  run: { try rankBytesRead($0, size: 2, backend: .mmap, direct: .always) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-tp4-direct", title: "load: rank 0 of 4, --copy --direct, cold: bytes read",
-                  run: { try rankBytesRead($0, size: 4, backend: .mmap, direct: true) }, setUp: { try evictOrFail($0.shards) }),
+                  run: { try rankBytesRead($0, size: 4, backend: .mmap, direct: .always) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "load-cold-direct", title: "load: --pread --direct, cold", limit: "cold-cat",
                   run: { try load($0, directPread) }, setUp: { try evictOrFail($0.shards) }),
         BenchCase(name: "inspect-100k", title: "inspect: headers of 100,000 tensors", run: { context in
@@ -146,9 +150,15 @@ enum BenchCases {
         return options
     }()
 
+    static let bufferedCopy: LoadOptions = {
+        var options = LoadOptions(copy: true)
+        options.directIO = .never
+        return options
+    }()
+
     static let directPread: LoadOptions = {
         var options = LoadOptions(backend: .pread)
-        options.directIO = true
+        options.directIO = .always
         return options
     }()
 
@@ -189,7 +199,7 @@ enum BenchCases {
     /// misses, read-ahead and direct reads alike), printed beside issue 16's bound (1.1 x the
     /// rank's sliced bytes plus its replicated bytes) and the checkpoint's resident bytes
     /// afterwards (`mincore`; direct reads leave none).
-    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend, direct: Bool = false) throws -> Int {
+    static func rankBytesRead(_ context: BenchContext, size: Int, backend: ReadBackend, direct: DirectIO = .never) throws -> Int {
         var options = LoadOptions(copy: true, backend: backend)
         options.tensorParallel = try TensorParallelRank(rank: 0, size: size)
         options.directIO = direct
@@ -207,7 +217,7 @@ enum BenchCases {
         let resident = try context.shards.reduce(0) { $0 + (try Kernels.residency($1).0) * page }
         let bound = Int(1.1 * Double(sliced)) + replicated
         let verdict = read <= bound ? "within" : "OVER"
-        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend == .mmap ? "copy" : "pread")\(direct ? ", direct" : "")): read \(read) "
+        FileHandle.standardError.write(Data(("rank 0 of \(size) (\(backend == .mmap ? "copy" : "pread"), direct \(direct)): read \(read) "
             + "bytes from the device, \(verdict) the bound \(bound) (sliced \(sliced), replicated \(replicated)); resident "
             + "afterwards \(resident); checkpoint \(context.plainBytes)\n").utf8))
         return read

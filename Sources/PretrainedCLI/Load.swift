@@ -55,8 +55,12 @@ extension PretrainedCommand {
 
         @Flag(help: ArgumentHelp("Read owned copies (--copy, --pread, conversions) with O_DIRECT where the file system "
                                  + "allows: nothing stays in the page cache, and a tensor-parallel rank reads its slices at the "
-                                 + "device's block size instead of whole pages."))
+                                 + "device's block size instead of whole pages. By default only the tensors of shards the page "
+                                 + "cache does not hold are read so, straight into their slots (conversions and slices are not)."))
         var direct = false
+
+        @Flag(help: "Read every owned copy through the page cache, cold shards too (no O_DIRECT).")
+        var buffered = false
 
         @Flag(help: "Compute each tensor's SHA-256 (reads every byte; on all cores, behind a prefetch of the views).")
         var checksums = false
@@ -76,6 +80,7 @@ extension PretrainedCommand {
         func validate() throws {
             _ = try DTypeArgument.parse(dtype)
             _ = try budget()
+            if direct && buffered { throw ValidationError("--direct and --buffered exclude each other") }
             for mapping in keyMapping {
                 guard let pair = Self.keyMappingPair(mapping) else {
                     throw ValidationError("--key-mapping takes REGEX=REPLACEMENT, not '\(mapping)'")
@@ -120,7 +125,7 @@ extension PretrainedCommand {
                 options.dequantize = dequantize
                 options.memoryBudget = try budget()
                 options.prefetch = prefetch || checksums
-                options.directIO = direct
+                options.directIO = direct ? .always : buffered ? .never : .automatic
                 if isatty(STDERR_FILENO) == 1 { options.progress = ProgressPrinter().callback }
                 let model = try Pretrained.load(pretrained: path, options: options)
                 for warning in model.report.warnings { printError("warning: \(warning)") }

@@ -110,6 +110,22 @@ import Testing
         #expect((try sums(viewed.stdout))?.isEmpty == false)
     }
 
+    /// `--direct` and `--buffered` choose how owned copies are read, not what they hold: the
+    /// checksums are those of the default load; both at once are refused before any reading.
+    @Test func directAndBufferedFlagsKeepTheTensors() throws {
+        let fixture = Fixtures.path(Self.fixture)
+        let sums = { (text: String) in try JSONParser.parse(Array(text.utf8))["parameters"]?.arrayValue?.map { $0["sha256"] } }
+        let automatic = try CommandResult.run(["load", fixture, "--json", "--checksums", "--copy"])
+        #expect(automatic.status == 0, "\(automatic.stderr)")
+        for flag in ["--direct", "--buffered"] {
+            let chosen = try CommandResult.run(["load", fixture, "--json", "--checksums", "--copy", flag])
+            #expect(chosen.status == 0, "\(flag): \(chosen.stderr)")
+            #expect(try sums(chosen.stdout) == sums(automatic.stdout), "\(flag)")
+        }
+        let both = try CommandResult.run(["load", fixture, "--direct", "--buffered"])
+        #expect(both.status != 0 && both.stderr.contains("--direct and --buffered exclude each other"), "\(both.stderr)")
+    }
+
     /// A shard cut short by another process while several reads are in flight (here: at the first
     /// progress report) ends the load with one typed error naming that shard: copies buffered or
     /// direct (the read fails), conversions read from the mapping (the lost pages read as zeros,
@@ -123,7 +139,7 @@ import Testing
         try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder)
         let last = folder + "/model-00004-of-00004.safetensors"
         var options = reading == .convertFromMapping ? LoadOptions(dtype: .fixed(.f16)) : LoadOptions(copy: true)
-        options.directIO = reading == .direct
+        options.directIO = reading == .direct ? .always : .never
         options.progress = { _ in _ = truncate(last, 100) }
         #expect {
             try load(pretrained: folder, options: options)

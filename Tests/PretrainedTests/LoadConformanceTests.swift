@@ -30,7 +30,7 @@ import Testing
         var options = Self.options(for: expected)
         options.backend = mode == .pread || mode == .direct ? .pread : .mmap
         options.copy = mode == .copy
-        options.directIO = mode == .direct
+        options.directIO = mode == .direct ? .always : .never
         if let error = expected["error"] {
             #expect(error.stringValue?.contains("ignore_mismatched_sizes") == true)
             #expect(throws: PretrainedError.self) { try load(pretrained: Fixtures.path(fixture), options: options) }

@@ -16,7 +16,7 @@ import Testing
 
     static func options(rank: Int, size: Int, mode: Mode) throws -> LoadOptions {
         var options = LoadOptions(copy: mode == .copy, backend: mode == .pread || mode == .direct ? .pread : .mmap)
-        options.directIO = mode == .direct
+        options.directIO = mode == .direct ? .always : .never
         options.tensorParallel = try TensorParallelRank(rank: rank, size: size)
         return options
     }

@@ -105,7 +105,7 @@ import Testing
         let slice = TensorSlice(dim: 1, start: 0, length: columns / 2, fullShape: full)
         let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
         let sink = TensorParallelReadTests.RecordingSink(name: "w", ranges: ranges)
-        let reads = try ShardReads(file: file, sink: sink, direct: true)
+        let reads = try ShardReads(file: file, sink: sink, direct: .always)
         #expect(reads.isDirect && reads.isSparse)
         try ShardReads.run([reads], threads: 3)
         let delivered = sink.delivered.withLock { $0 }

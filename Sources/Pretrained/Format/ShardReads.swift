@@ -34,6 +34,41 @@ package struct ShardReads: Sendable {
     /// enough that a staging window per thread stays small and that threads share a tensor.
     package static let readSize = 8 << 20
 
+    /// Which of a shard's reads bypass the page cache (`DirectFile`).
+    package enum DirectReads: Sendable {
+        /// None: every read through the page cache.
+        case never
+        /// Every read, wherever the file system allows.
+        case always
+        /// The reads that land in their slots as stored (whole tensors of the slot's dtype); the
+        /// reads handed to the sink (conversions, a rank's slices) go through the page cache.
+        case inPlaceOnly
+
+        /// The reads of `file` under `policy`: `DirectIO.automatic` reads a plain shard's tensors
+        /// into place directly (`inPlaceOnly`) when the page cache holds at most
+        /// `DirectIO.cachedFractionForDirect` of its tensor data (`cachestat(2)`), and through the
+        /// cache when it holds more or the system cannot tell.
+        package init(_ policy: DirectIO, file: SafetensorsFile) {
+            switch policy {
+            case .never: self = .never
+            case .always: self = .always
+            case .automatic:
+                let data = file.header.dataStart..<(file.header.dataStart + file.header.dataLength)
+                guard let cached = file.descriptor.cachedBytes(in: data),
+                      Double(cached) <= DirectIO.cachedFractionForDirect * Double(data.count) else {
+                    self = .never
+                    return
+                }
+                self = .inPlaceOnly
+            }
+        }
+    }
+
+    /// How many reads ahead of the one it starts each thread asks the kernel to read into the page
+    /// cache (`POSIX_FADV_WILLNEED`), for reads through the page cache: so that the device has
+    /// requests queued beyond the ones threads are waiting for (up to 256 MiB ahead).
+    static let readAhead = 32
+
     /// The largest block size direct reads are used with (each read is widened by up to one
     /// block at each end, into a staging window with that much room).
     static let largestDirectAlignment = 64 << 10
@@ -42,6 +77,8 @@ package struct ShardReads: Sendable {
     let descriptor: FileDescriptor
     /// The file open for direct reads, when they were asked for and the system can do them.
     let direct: DirectFile?
+    /// Whether the reads handed to the sink (conversions, slices) are direct too (with `direct`).
+    let sinkReadsDirect: Bool
     /// The mapping conversions read from, when the shard is mapped and read whole: a chunk to
     /// convert is then read where it lies, without a staging copy (a warm F32 load of bf16 weights
     /// is a third faster than through a window), and dropped from the process once converted.
@@ -52,8 +89,17 @@ package struct ShardReads: Sendable {
     /// past a read would fetch bytes nobody asked for.
     package let isSparse: Bool
 
-    /// Whether the reads bypass the page cache.
-    package var isDirect: Bool { direct != nil }
+    /// Whether every read bypasses the page cache (so that read-ahead advice is moot).
+    package var isDirect: Bool {
+        direct != nil && (sinkReadsDirect || !reads.contains { if case .sink = $0.target { true } else { false } })
+    }
+
+    /// Whether `read` goes through the page cache.
+    func isBuffered(_ read: Read) -> Bool {
+        guard direct != nil else { return true }
+        if case .sink = read.target { return !sinkReadsDirect }
+        return false
+    }
 
     /// Plans the reads of `file`'s tensors into `sink`: asks the sink for each tensor's
     /// destination in offset order (on the calling thread), then splits what it wants into reads
@@ -65,11 +111,11 @@ package struct ShardReads: Sendable {
     /// of costing a system call per part; pages that hold no needed byte are never read.
     ///
     /// - Parameters:
-    ///   - direct: read with `O_DIRECT` (`DirectFile`) where the system can: the device's blocks
-    ///     (often 512 bytes) instead of pages are then the unit, and nothing stays in the page
-    ///     cache. Buffered where it cannot.
+    ///   - direct: which reads use `O_DIRECT` (`DirectFile`) where the system can: the device's
+    ///     blocks (often 512 bytes) instead of pages are then the unit, and nothing stays in the
+    ///     page cache. Buffered where it cannot.
     /// - Throws: whatever the sink's `destination(for:)` throws.
-    package init(file: SafetensorsFile, sink: some TensorSink, direct: Bool = false) throws(PretrainedError) {
+    package init(file: SafetensorsFile, sink: some TensorSink, direct: DirectReads = .never) throws(PretrainedError) {
         var wanted: [(info: TensorInfo, range: Range<Int>, memory: (UnsafeMutableRawPointer, room: Int)?,
                       parts: [Range<Int>])] = []
         var sparse = false
@@ -87,7 +133,7 @@ package struct ShardReads: Sendable {
                 wanted.append((info, range, nil, parts))
             }
         }
-        let directFile = direct ? DirectFile(path: file.path).flatMap {
+        let directFile = direct != .never ? DirectFile(path: file.path).flatMap {
             $0.offsetAlignment <= Self.largestDirectAlignment && $0.memoryAlignment <= pageSize ? $0 : nil
         } : nil
         let unit = directFile?.offsetAlignment ?? pageSize
@@ -117,7 +163,8 @@ package struct ShardReads: Sendable {
         self.path = file.path
         self.descriptor = file.descriptor
         self.direct = directFile
-        self.mapping = directFile == nil && !sparse ? file.mappedFile : nil
+        self.sinkReadsDirect = directFile != nil && direct == .always
+        self.mapping = !sinkReadsDirect && !sparse ? file.mappedFile : nil
         self.sink = sink
         self.reads = reads
         self.isSparse = sparse
@@ -187,6 +234,7 @@ private final class ReadQueue: Sendable {
             guard position < order.count else { return }
             let (shardIndex, readIndex) = order[position]
             let shard = shards[shardIndex]
+            adviseAhead(of: position)
             do throws(PretrainedError) {
                 try check()
                 try perform(shard.reads[readIndex], of: shard, window: &window)
@@ -202,6 +250,18 @@ private final class ReadQueue: Sendable {
         }
     }
 
+    /// Asks the kernel to start reading the read `ShardReads.readAhead` places after `position`,
+    /// when it goes through the page cache: it is then on its way while the threads wait for the
+    /// reads before it (each thread has only its own read in flight otherwise).
+    private func adviseAhead(of position: Int) {
+        let ahead = position + ShardReads.readAhead
+        guard ahead < order.count else { return }
+        let shard = shards[order[ahead].shard]
+        let read = shard.reads[order[ahead].read]
+        guard shard.isBuffered(read) else { return }
+        shard.descriptor.advise(.willNeed, offset: read.fileOffset, length: read.length)
+    }
+
     private func perform(_ read: ShardReads.Read, of shard: ShardReads,
                          window: inout UnsafeMutableRawBufferPointer?) throws(PretrainedError) {
         let range = read.fileOffset..<(read.fileOffset + read.length)
@@ -213,16 +273,16 @@ private final class ReadQueue: Sendable {
         case (.memory(let base, _), let direct?):
             let staged = try direct.read(range, into: try staging(&window, tensor: shard.path))
             UnsafeMutableRawBufferPointer(start: base, count: read.length).copyMemory(from: staged)
-        case (.sink(let info, let offset), nil) where shard.mapping != nil:
+        case (.sink(let info, let offset), _) where shard.mapping != nil:
             let mapping = shard.mapping!
             try shard.sink.write(UnsafeRawBufferPointer(rebasing: mapping.bytes[range]), of: info, at: offset)
             mapping.advise(.dontNeed, range: range)
-        case (.sink(let info, let offset), nil):
+        case (.sink(let info, let offset), let direct?) where shard.sinkReadsDirect:
+            try shard.sink.write(try direct.read(range, into: try staging(&window, tensor: info.name)), of: info, at: offset)
+        case (.sink(let info, let offset), _):
             let staged = UnsafeMutableRawBufferPointer(rebasing: try staging(&window, tensor: info.name)[0..<read.length])
             try shard.descriptor.read(into: staged, at: read.fileOffset)
             try shard.sink.write(UnsafeRawBufferPointer(staged), of: info, at: offset)
-        case (.sink(let info, let offset), let direct?):
-            try shard.sink.write(try direct.read(range, into: try staging(&window, tensor: info.name)), of: info, at: offset)
         }
         shard.sink.arrived(read.length)
     }

@@ -21,6 +21,7 @@ struct CheckpointReader: Sendable {
         var viewsByShard = [[Int]](repeating: [], count: opened.shards.count)
         var copiesByShard = [[(slot: Int, piece: LoadPlan.Piece)]](repeating: [], count: opened.shards.count)
         var allocations: [(slot: Int, device: Device?, zeroed: Bool, placedFor: Int?)] = []
+        let direct = directReads()
         let filledByTying = slotsFilledByTying()
         var need = MemoryNeed()
         for (index, slot) in model.slots.enumerated() {
@@ -35,7 +36,7 @@ struct CheckpointReader: Sendable {
                 viewsByShard[piece.shard].append(index)
                 continue
             }
-            allocations.append((index, device, !fill.isComplete, directReadOffset(of: fill, slot: slot)))
+            allocations.append((index, device, !fill.isComplete, directReadOffset(of: fill, slot: slot, direct: direct)))
             need.add(slot.byteCount, unprovided: !fill.isComplete, host: !(device?.isAccelerator ?? false))
             for piece in fill.pieces { copiesByShard[piece.shard].append((index, piece)) }
         }
@@ -46,7 +47,7 @@ struct CheckpointReader: Sendable {
 
         let progress = ProgressCounter(opened: opened, callback: options.progress)
         for (index, storage) in try readPlainShards(views: viewsByShard, copies: copiesByShard, owned: storages,
-                                                    progress: progress) {
+                                                    direct: direct, progress: progress) {
             storages[index] = storage
         }
         try readCompressedShards(copies: copiesByShard, owned: storages, progress: progress)
@@ -66,10 +67,11 @@ struct CheckpointReader: Sendable {
     ///
     /// Read-ahead advice follows the reads: a shard read whole is `sequential` (read-ahead helps
     /// a cold file), a shard read in slices (a tensor-parallel rank) is `random`, so that the
-    /// kernel reads the rank's pages and not the neighbours' around them. With
-    /// `LoadOptions.directIO` the reads bypass the page cache and take no advice.
+    /// kernel reads the rank's pages and not the neighbours' around them. Direct reads (`direct`,
+    /// from `directReads()`) bypass the page cache and take no advice.
     func readPlainShards(views: [[Int]], copies: [[(slot: Int, piece: LoadPlan.Piece)]], owned: [TensorStorage?],
-                         progress: ProgressCounter) throws(PretrainedError) -> [(Int, TensorStorage)] {
+                         direct: [ShardReads.DirectReads], progress: ProgressCounter) throws(PretrainedError)
+        -> [(Int, TensorStorage)] {
         var result: [(Int, TensorStorage)] = []
         var reads: [ShardReads] = [], readShards: [Int] = [], mapped: [(MappedFile, String)] = []
         for (shard, opened) in opened.shards.enumerated() {
@@ -87,7 +89,7 @@ struct CheckpointReader: Sendable {
             }
             let sink = SlotSink(copies: copies[shard], owned: owned, slots: model.slots, cancellation: options.cancellation,
                                 progress: progress.arrivals(in: shard))
-            let planned = try ShardReads(file: file, sink: sink, direct: options.directIO)
+            let planned = try ShardReads(file: file, sink: sink, direct: direct[shard])
             if !planned.isDirect { file.descriptor.advise(planned.isSparse ? .random : .sequential) }
             reads.append(planned)
             readShards.append(shard)
@@ -183,11 +185,20 @@ struct CheckpointReader: Sendable {
         return offset % max(1, min(slot.dtype.bitSize / 8, 8)) == 0
     }
 
-    /// With `LoadOptions.directIO`, the file offset of the stored tensor that fills `slot` whole
-    /// and as stored from a plain shard: its memory is then placed so that direct reads land in
-    /// it (`TensorStorage.allocate(placedFor:room:)`), with no staging copy; `nil` otherwise.
-    func directReadOffset(of fill: LoadPlan.Fill, slot: TensorSlot) -> Int? {
-        guard options.directIO, fill.pieceCount == 1, fill.isComplete, let piece = fill.pieces.first,
+    /// Which reads of each shard bypass the page cache, under `LoadOptions.directIO`
+    /// (`ShardReads.DirectReads.init(_:file:)`); none for compressed shards.
+    func directReads() -> [ShardReads.DirectReads] {
+        opened.shards.map { shard in
+            guard case .plain(let file) = shard.contents else { return .never }
+            return ShardReads.DirectReads(options.directIO, file: file)
+        }
+    }
+
+    /// For a shard read directly (`direct`), the file offset of the stored tensor that fills `slot`
+    /// whole and as stored from a plain shard: its memory is then placed so that direct reads land
+    /// in it (`TensorStorage.allocate(placedFor:room:)`), with no staging copy; `nil` otherwise.
+    func directReadOffset(of fill: LoadPlan.Fill, slot: TensorSlot, direct: [ShardReads.DirectReads]) -> Int? {
+        guard fill.pieceCount == 1, fill.isComplete, let piece = fill.pieces.first, direct[piece.shard] != .never,
               piece.info.dtype == slot.dtype, piece.info.byteCount == slot.byteCount,
               case .plain(let file) = opened.shards[piece.shard].contents else { return nil }
         return file.fileRange(of: piece.info).lowerBound

@@ -51,11 +51,12 @@ public struct LoadOptions: Sendable {
     /// Load only this rank's slices under the collected tp plan, as `from_pretrained(tp_plan="auto")`
     /// (see `TensorParallelRank.resolve` for the launcher's environment); `nil` loads whole tensors.
     public var tensorParallel: TensorParallelRank?
-    /// Read owned copies with direct I/O (`O_DIRECT`) where the system can: the bytes bypass the
-    /// page cache (a later load finds them cold again), and a tensor-parallel rank reads its
-    /// slices at the device's block size (often 512 bytes) instead of whole pages. Elsewhere, and
-    /// by default, reads go through the page cache.
-    public var directIO = false
+    /// When owned copies are read with direct I/O (`O_DIRECT`), bypassing the page cache: by
+    /// default (`automatic`) the tensors of shards the page cache does not hold, so that a cold
+    /// load reads at the device's speed and a warm one copies from memory. With `always`, a
+    /// tensor-parallel rank also reads its slices at the device's block size (often 512 bytes)
+    /// instead of whole pages. See `DirectIO`.
+    public var directIO = DirectIO.automatic
     /// Bring the pages of zero-copy views into memory in the background, in parameter order, as
     /// soon as the load returns (`PretrainedModel.prefetch`): on a cold page cache the first use
     /// of the weights then runs at the disk's speed instead of faulting page by page. Owned

@@ -91,6 +91,15 @@ final class FileDescriptor: @unchecked Sendable {
     func advise(_ advice: Advice, offset: Int = 0, length: Int = 0) {
         _ = csupport_fadvise(raw, UInt64(offset), UInt64(length), advice.cValue)
     }
+
+    /// How many bytes of `range` are in the page cache (`cachestat(2)`, Linux 6.5), or `nil` where
+    /// the system cannot tell.
+    func cachedBytes(in range: Range<Int>) -> Int? {
+        guard !range.isEmpty else { return 0 }
+        var cached: UInt64 = 0
+        guard csupport_cached_bytes(raw, UInt64(range.lowerBound), UInt64(range.count), &cached) == 0 else { return nil }
+        return min(range.count, Int(clamping: cached))
+    }
 }
 
 /// The size of a memory page.
