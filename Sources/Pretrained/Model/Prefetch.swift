@@ -6,9 +6,9 @@ import Synchronization
 ///
 /// A zero-copy load returns in milliseconds, but on a cold page cache the first use of each
 /// weight then waits for the disk, one page fault at a time. A prefetch keeps several reads in
-/// flight (`MADV_POPULATE_READ` over 8 MiB pieces on `threads` threads, each thread asking the
-/// kernel with `POSIX_FADV_WILLNEED` to start reading the piece `readAhead` places further on),
-/// so that the whole checkpoint arrives at the device's speed and the first pass over the weights (an inference, a
+/// flight (`MADV_POPULATE_READ` over 8 MiB pieces on `threads` threads) in 2 MiB pages
+/// (`MADV_HUGEPAGE` on each mapping, where the file system's page cache has them), so that the whole
+/// checkpoint arrives at the device's speed and the first pass over the weights (an inference, a
 /// checksum) follows right behind it.
 ///
 /// ```swift
@@ -46,15 +46,16 @@ public final class Prefetch: Sendable {
     /// The size of each `MADV_POPULATE_READ`: the unit threads share the work in.
     static let pieceSize = 8 << 20
 
-    /// How many pieces ahead of the one it populates a thread has the kernel start reading (256
-    /// MiB): the device then has requests queued beyond the faults the threads wait for.
-    static let readAhead = 32
-
     /// Starts bringing in the mapped storages of `parameters` (each storage once), or returns
     /// `nil` when none is mapped.
     static func start(_ parameters: [Tensor], threads: Int) -> Prefetch? {
         let pieces = Self.pieces(of: parameters)
         guard !pieces.isEmpty else { return nil }
+        // In 4 KiB pages the kernel maps at most 64 KiB per fault, and spends more on its page cache
+        // than the device takes to read (0.8x `cat`); in 2 MiB pages the prefetch keeps up with `cat`
+        // (BENCHMARKS.md, "Prefetch in huge pages"). Advice: ignored where unsupported.
+        var advised = Set<ObjectIdentifier>()
+        for (file, _) in pieces where advised.insert(ObjectIdentifier(file)).inserted { file.advise(.hugePage) }
         let prefetch = Prefetch(pieces)
         prefetch.finished.enter()
         WorkerThreads.detach {
@@ -77,10 +78,6 @@ public final class Prefetch: Sendable {
         while true {
             let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < pieces.count else { return }
-            if index + Self.readAhead < pieces.count {
-                let (file, range) = pieces[index + Self.readAhead]
-                file.adviseFile(.willNeed, range: range)
-            }
             let (file, range) = pieces[index]
             guard file.populate(range) else { continue }
             done.wrappingAdd(range.count, ordering: .relaxed)

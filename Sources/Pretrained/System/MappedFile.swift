@@ -112,11 +112,8 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     /// Advises the kernel's page cache about the file itself (`posix_fadvise(2)`), for example
-    /// `.dontNeed` to evict it, or `.willNeed` to start reading `range` (the whole file when
-    /// `nil`). Advice is a hint: failures are ignored.
-    package func adviseFile(_ advice: Advice, range: Range<Int>? = nil) {
-        guard let range else { return descriptor.advise(advice) }
-        guard !range.isEmpty else { return }
-        descriptor.advise(advice, offset: range.lowerBound, length: range.count)
+    /// `.dontNeed` to evict it. Advice is a hint: failures are ignored.
+    package func adviseFile(_ advice: Advice) {
+        descriptor.advise(advice)
     }
 }
