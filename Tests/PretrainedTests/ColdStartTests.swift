@@ -45,6 +45,51 @@ import Testing
         #expect(pieces.first?.range.lowerBound == offset / pageSize * pageSize)
     }
 
+    /// The `VmFlags` of the mapping of this process that holds `address` (`/proc/self/smaps`).
+    static func mappingFlags(at address: UnsafeRawPointer) throws -> [Substring] {
+        // Read to the end: the file's size says 0.
+        let smaps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/self/smaps")).readDataToEndOfFile(),
+                           as: UTF8.self)
+        var inside = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
+               let start = UInt(line[..<dash], radix: 16), let end = UInt(line[line.index(after: dash)..<space], radix: 16) {
+                inside = (start..<end).contains(UInt(bitPattern: address))
+            } else if inside, line.hasPrefix("VmFlags:") {
+                return line.dropFirst("VmFlags:".count).split(separator: " ")
+            }
+        }
+        return []
+    }
+
+    /// The prefetch asks for 2 MiB pages on each mapping it brings in (`hg` in the mapping's flags),
+    /// which a plain zero-copy load does not.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/smaps")))
+    func thePrefetchAsksForHugePages() throws {
+        var options = LoadOptions()
+        options.prefetch = true
+        let model = try load(pretrained: Fixtures.path(Self.fixture), options: options)
+        model.prefetch?.wait()
+        let mapped = try #require(model.parameters.first { if case .mapped = $0.storage.backing { true } else { false } })
+        #expect(try Self.mappingFlags(at: mapped.storage.bytes.baseAddress!).contains("hg"))
+
+        let plain = try load(pretrained: Fixtures.path(Self.fixture))
+        let view = try #require(plain.parameters.first { if case .mapped = $0.storage.backing { true } else { false } })
+        let flags = try Self.mappingFlags(at: view.storage.bytes.baseAddress!)
+        #expect(!flags.isEmpty && !flags.contains("hg"), "\(flags)")
+    }
+
+    /// Conversions read a shard whole from its mapping, in 2 MiB pages too.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/smaps")))
+    func conversionsFromTheMappingAskForHugePages() throws {
+        let file = try SafetensorsFile(path: Fixtures.path(Self.fixture) + "/model.safetensors")
+        let mapping = try #require(file.mappedFile)
+        #expect(!(try Self.mappingFlags(at: mapping.bytes.baseAddress!).contains("hg")))
+        let reads = try ShardReads(file: file, sink: AutomaticDirectReadTests.ChunkSink())
+        #expect(reads.mapping === mapping)
+        #expect(try Self.mappingFlags(at: mapping.bytes.baseAddress!).contains("hg"))
+    }
+
     /// Owned loads have nothing to prefetch.
     @Test func ownedLoadsHaveNoPrefetch() throws {
         var options = LoadOptions(copy: true)
