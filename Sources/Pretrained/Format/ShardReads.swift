@@ -28,6 +28,9 @@ package struct ShardReads: Sendable {
         var fileOffset: Int
         var length: Int
         var target: Target
+
+        /// Whether the bytes go to the sink (a conversion, a slice) rather than straight into memory.
+        var goesToSink: Bool { if case .sink = target { true } else { false } }
     }
 
     /// The largest single read: large enough that a read costs one request to the device, small
@@ -91,13 +94,12 @@ package struct ShardReads: Sendable {
 
     /// Whether every read bypasses the page cache (so that read-ahead advice is moot).
     package var isDirect: Bool {
-        direct != nil && (sinkReadsDirect || !reads.contains { if case .sink = $0.target { true } else { false } })
+        direct != nil && (sinkReadsDirect || !reads.contains(where: \.goesToSink))
     }
 
     /// Whether `read` is a `pread` through the page cache (not direct, not from the mapping).
     func isBufferedRead(_ read: Read) -> Bool {
-        if case .sink = read.target { return mapping == nil && (direct == nil || !sinkReadsDirect) }
-        return direct == nil
+        read.goesToSink ? mapping == nil && !sinkReadsDirect : direct == nil
     }
 
     /// Plans the reads of `file`'s tensors into `sink`: asks the sink for each tensor's
@@ -163,7 +165,8 @@ package struct ShardReads: Sendable {
         self.descriptor = file.descriptor
         self.direct = directFile
         self.sinkReadsDirect = directFile != nil && direct == .always
-        self.mapping = !sinkReadsDirect && !sparse ? file.mappedFile : nil
+        let convertsWhole = !sparse && reads.contains(where: \.goesToSink)
+        self.mapping = !sinkReadsDirect && convertsWhole ? file.mappedFile : nil
         // 2 MiB pages where the page cache has them: the faults of a cold shard then read and map
         // 2 MiB at a time instead of 64 KiB (as the prefetch; cold bf16 -> F32 0.71-0.85x `cat`
         // against 0.59-0.80x). The kernel's read-ahead advice would bring small pages instead.
