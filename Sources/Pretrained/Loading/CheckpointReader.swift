@@ -58,9 +58,12 @@ struct CheckpointReader: Sendable {
     /// thread waiting for the device costs nothing (see BENCHMARKS.md, "Cold start").
     static let readThreads = 4
 
-    /// How many reads are in flight for a tensor-parallel rank's slices: many small reads (a part
-    /// of each row) whose time is the device's latency, not its bandwidth, so more at once.
-    static let sparseReadThreads = 16
+    /// How many reads are in flight when a reading thread costs the CPU next to nothing: a
+    /// tensor-parallel rank's slices (many small reads, a part of each row, whose time is the
+    /// device's latency, not its bandwidth), or direct reads (the device writes the slots; 16 in
+    /// flight took a cold load from 0.70-0.75 s to 0.65-0.67 s, as deep as `io_uring` at 16, see
+    /// BENCHMARKS.md, "Reads in flight").
+    static let deepReadThreads = 16
 
     /// Views of the mapped plain shards, and every copy out of them read by `readThreads` threads
     /// in file order across all shards (`ShardReads`), straight into the slots.
@@ -95,7 +98,8 @@ struct CheckpointReader: Sendable {
             readShards.append(shard)
         }
         let cancellation = options.cancellation, shardOfReads = readShards
-        let threads = reads.contains(where: \.isSparse) ? Self.sparseReadThreads : Self.readThreads
+        let deep = reads.contains(where: \.isSparse) || (!reads.isEmpty && reads.allSatisfy(\.isDirect))
+        let threads = deep ? Self.deepReadThreads : Self.readThreads
         try ShardReads.run(reads, threads: options.parallel ? threads : 1,
                            check: { () throws(PretrainedError) in try cancellation?.check() },
                            shardDone: { progress.shardDone(shardOfReads[$0]) })
