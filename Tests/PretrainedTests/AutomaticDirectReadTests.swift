@@ -4,6 +4,10 @@ import Testing
 
 @testable import Pretrained
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `DirectIO.automatic`, the default: owned copies of a shard the page cache does not hold are
 /// read directly into their slots (and stay out of the cache), those of a cached shard through the
 /// cache; conversions and a rank's slices always through the cache.
@@ -85,6 +89,47 @@ struct AutomaticDirectReadTests {
         #expect(direct.parameters.map { $0.sha256() } == buffered.parameters.map { $0.sha256() })
         #expect(warm.parameters.map { $0.sha256() } == buffered.parameters.map { $0.sha256() })
         #expect(direct.parameters.allSatisfy { if case .owned = $0.storage.backing { true } else { false } })
+    }
+
+    /// A cold shard whose direct descriptor cannot be opened (the process has no descriptor left)
+    /// is read through the page cache instead: the load succeeds with the same tensors, and the
+    /// shard is then in the cache. Runs in a child process, whose descriptor limit it lowers so
+    /// that the shard's own descriptor is the last one free.
+    @Test func withoutADescriptorLeftAColdShardIsReadThroughTheCache() async {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) {
+            let directory = try TemporaryDirectory()
+            let path = try AutomaticDirectReadTests.checkpoint(directory)
+            let expected = try AutomaticDirectReadTests.load(directory.path, direct: .never).parameters.map { $0.sha256() }
+            try AutomaticDirectReadTests.evict(path)
+            // Fill every free descriptor number below the highest in use, then allow one more.
+            var highest: Int32 = 0
+            for name in try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+                highest = max(highest, Int32(name) ?? 0)
+            }
+            var fillers: [Int32] = []
+            while true {
+                let fd = open("/dev/null", O_RDONLY)
+                guard fd >= 0, fd < highest else { if fd >= 0 { close(fd) }; break }
+                fillers.append(fd)
+            }
+            var limit = rlimit(rlim_cur: rlim_t(highest + 2), rlim_max: rlim_t(highest + 2))
+            guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { print("setrlimit: \(errno)"); exit(1) }
+            let loaded: [String]
+            do {
+                loaded = try AutomaticDirectReadTests.load(directory.path).parameters.map { $0.sha256() }
+            } catch {
+                print("the load failed: \(error)")
+                exit(1)
+            }
+            let cached = (try? AutomaticDirectReadTests.cachedData(path)) ?? -1
+            let length = (try? SafetensorsFile(path: path, backend: .pread).header.dataLength) ?? -2
+            if loaded != expected { print("other tensors"); exit(1) }
+            if cached != length { print("\(cached) of \(length) bytes cached: not read through the cache"); exit(1) }
+            exit(0)
+        }
+        if let result, result.exitStatus != .exitCode(0) {
+            print(String(decoding: result.standardOutputContent, as: UTF8.self))
+        }
     }
 
     /// Collects every tensor's bytes as chunks: what a conversion's sink is handed.
