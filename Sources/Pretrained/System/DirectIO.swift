@@ -5,7 +5,7 @@
 /// A read through the page cache costs the kernel a copy on top of the device's transfer; on a
 /// cold checkpoint that copy (and the page cache's memory, as much again as the copies) is what
 /// keeps a buffered owned load below the device's speed, while a direct load keeps up with it
-/// (BENCHMARKS.md, "Cold start"). A warm checkpoint is the other way round: a buffered load
+/// (BENCHMARKS.md, "Direct reads by default for cold shards"). A warm checkpoint is the other way round: a buffered load
 /// copies from memory, a direct one reads the device again. Hence the default, `automatic`.
 public enum DirectIO: String, Sendable, CaseIterable {
     /// Direct reads for a shard of which the page cache holds at most a quarter
