@@ -180,8 +180,7 @@ import Testing
     @Test(arguments: Reading.allCases)
     func aShardTruncatedDuringParallelReadsIsATypedError(reading: Reading) throws {
         let directory = try TemporaryDirectory()
-        let folder = directory.file("gpt2")
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder)
+        let folder = try directory.copy(fixture: "models/GPT2LMHeadModel", as: "gpt2")
         let last = folder + "/model-00004-of-00004.safetensors"
         var options = reading == .convertFromMapping ? LoadOptions(dtype: .fixed(.f16)) : LoadOptions(copy: true)
         options.directIO = reading == .direct ? .always : .never

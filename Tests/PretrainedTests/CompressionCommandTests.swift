@@ -9,9 +9,7 @@ import Testing
     /// A copy of a fixture checkpoint in a fresh folder (so default output folders land there).
     func copyOfFixture(_ name: String) throws -> (TemporaryDirectory, String) {
         let directory = try TemporaryDirectory()
-        let copy = directory.file(Path.lastComponent(of: name))
-        try FileManager.default.copyItem(atPath: Fixtures.path(name), toPath: copy)
-        return (directory, copy)
+        return (directory, try directory.copy(fixture: name, as: Path.lastComponent(of: name)))
     }
 
     @Test(arguments: ["zstd", "lz4"])

@@ -199,8 +199,7 @@ import Testing
     @Test(arguments: ReadBackend.allCases)
     func loaderRefusesAShardTruncatedDuringTheLoad(backend: ReadBackend) throws {
         let directory = try TemporaryDirectory()
-        let folder = directory.file("gpt2")
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: folder)
+        let folder = try directory.copy(fixture: "models/GPT2LMHeadModel", as: "gpt2")
         let last = folder + "/model-00004-of-00004.safetensors"
         var options = LoadOptions(backend: backend)
         options.parallel = false

@@ -104,8 +104,7 @@ import Darwin
     /// margin over four is for cache effects and a shared machine).
     @Test func aHugeIndexIsRefusedInLinearTime() throws {
         let directory = try TemporaryDirectory()
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2Model/model.safetensors"),
-                                         toPath: directory.file("model.safetensors"))
+        try directory.copy(fixture: "models/GPT2Model/model.safetensors", as: "model.safetensors")
         func write(entries: Int, to name: String) throws {
             var text = #"{"weight_map": {"#
             for i in 0..<entries { text += (i == 0 ? "" : ",") + #""ghost.\#(i).weight": "model.safetensors""# }

@@ -15,7 +15,7 @@ import Testing
 
         init() throws {
             directory = try TemporaryDirectory()
-            try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2LMHeadModel"), toPath: directory.file("gpt2"))
+            try directory.copy(fixture: "models/GPT2LMHeadModel", as: "gpt2")
             try FileManager.default.createDirectory(atPath: directory.file("single"), withIntermediateDirectories: false)
             var seed: UInt64 = 21
             let tensors = try DType.allCases.map { dtype in

@@ -67,8 +67,7 @@ import Testing
 @Suite struct LoadCommandScaleTests {
     @Test func reportOfManyLayersPrintsInBoundedTime() throws {
         let directory = try TemporaryDirectory()
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2Model/model.safetensors"),
-                                         toPath: directory.file("model.safetensors"))
+        try directory.copy(fixture: "models/GPT2Model/model.safetensors", as: "model.safetensors")
         let config = try ModelConfig.read(path: Fixtures.path("models/GPT2Model/config.json")).setting("n_layer", to: 4096)
         try directory.write("config.json", text: config.json.serialized())
         let clock = ContinuousClock()

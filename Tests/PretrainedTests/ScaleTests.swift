@@ -81,7 +81,7 @@ import Testing
     /// A checkpoint whose tensors have long names, beside the GPT-2 config (every name unexpected).
     static func longNames(count: Int, length: Int) throws -> TemporaryDirectory {
         let directory = try TemporaryDirectory()
-        try FileManager.default.copyItem(atPath: Fixtures.path("models/GPT2Model/config.json"), toPath: directory.file("config.json"))
+        try directory.copy(fixture: "models/GPT2Model/config.json", as: "config.json")
         let stem = String(repeating: "x", count: length)
         let tensors = try (0..<count).map { i in try Tensor(name: "\(stem).\(i)", dtype: .u8, shape: [1], bytes: [UInt8(i & 0xFF)]) }
         try SafetensorsWriter.write(tensors, to: directory.file("model.safetensors"))

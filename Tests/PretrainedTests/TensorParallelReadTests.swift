@@ -116,13 +116,18 @@ import Testing
         #expect(readBlocks == neededBlocks)
     }
 
+    /// `count` seeded random bytes, and the file `data.bin` in `directory` that holds them.
+    static func randomFile(count: Int, seed: UInt64, in directory: TemporaryDirectory) throws -> ([UInt8], String) {
+        var generator = SplitMix64(seed: seed)
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return (bytes, try directory.write("data.bin", bytes: bytes))
+    }
+
     /// The bytes of a direct read are the file's, wherever the range lies against the blocks
     /// (its first byte, the middle, the last byte of the file).
     @Test func directReadsReturnTheFilesBytes() throws {
         let directory = try TemporaryDirectory()
-        var generator = SplitMix64(seed: 1_619)
-        let bytes = (0..<20_011).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let path = try directory.write("data.bin", bytes: bytes)
+        let (bytes, path) = try Self.randomFile(count: 20_011, seed: 1_619, in: directory)
         guard let file = DirectFile(path: path) else { return }
         let staging = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 << 10, alignment: 4096)
         defer { staging.deallocate() }
@@ -138,9 +143,7 @@ import Testing
     /// nothing past the room around it is written.
     @Test func directReadsLandInPlacedSlots() throws {
         let directory = try TemporaryDirectory()
-        var generator = SplitMix64(seed: 1_620)
-        let bytes = (0..<50_003).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let path = try directory.write("data.bin", bytes: bytes)
+        let (bytes, path) = try Self.randomFile(count: 50_003, seed: 1_620, in: directory)
         guard let file = DirectFile(path: path) else { return }
         for range in [0..<4_096, 1..<4_097, 511..<12_345, 4_096..<8_192, 33_333..<50_003, 49_999..<50_003] {
             let slot = try TensorStorage.allocate(byteCount: range.count, zeroed: false, tensor: "w",

@@ -30,4 +30,13 @@ final class TemporaryDirectory {
     func write(_ name: String, text: String) throws -> String {
         try write(name, bytes: Array(text.utf8))
     }
+
+    /// Copies the committed fixture `relative` (a file or a folder) to `name` inside the folder
+    /// and returns the copy's path.
+    @discardableResult
+    func copy(fixture relative: String, as name: String) throws -> String {
+        let target = file(name)
+        try FileManager.default.copyItem(atPath: Fixtures.path(relative), toPath: target)
+        return target
+    }
 }
