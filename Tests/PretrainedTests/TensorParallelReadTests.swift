@@ -116,6 +116,29 @@ import Testing
         #expect(readBlocks == neededBlocks)
     }
 
+    /// Under `inPlaceOnly` (the automatic choice for a cold shard), a rank's slices still go
+    /// through the page cache, read as `never` reads them: joined by pages, not by the device's
+    /// blocks, and no direct file is opened for a shard with nothing to read in place.
+    @Test func slicesOfAColdShardAreReadByPages() throws {
+        let directory = try TemporaryDirectory()
+        var seed: UInt64 = 162
+        let full = [32, 2_048]
+        let path = directory.file("model.safetensors")
+        try SafetensorsWriter.write([try Tensor.random("w", .bf16, full, seed: &seed)], to: path)
+        guard DirectFile(path: path) != nil else { return }   // this file system has no direct I/O
+        let file = try SafetensorsFile(path: path, backend: .pread)
+        let slice = TensorSlice(dim: 1, start: 0, length: 1_024, fullShape: full)
+        let ranges = LoadPlan.segments(of: slice).map { ($0.full.lowerBound * 2)..<($0.full.upperBound * 2) }
+        let plan = { (direct: ShardReads.DirectReads) in
+            try ShardReads(file: file, sink: TensorParallelReadTests.RecordingSink(name: "w", ranges: ranges), direct: direct)
+        }
+        let buffered = try plan(.never), inPlaceOnly = try plan(.inPlaceOnly), always = try plan(.always)
+        let spans = { (reads: ShardReads) in reads.reads.map { $0.fileOffset..<($0.fileOffset + $0.length) } }
+        #expect(inPlaceOnly.direct == nil && !inPlaceOnly.isDirect)
+        #expect(spans(inPlaceOnly) == spans(buffered))
+        #expect(spans(always).count > spans(buffered).count, "blocks apart are read apart when direct")
+    }
+
     /// `count` seeded random bytes, and the file `data.bin` in `directory` that holds them.
     static func randomFile(count: Int, seed: UInt64, in directory: TemporaryDirectory) throws -> ([UInt8], String) {
         var generator = SplitMix64(seed: seed)

@@ -134,10 +134,16 @@ package struct ShardReads: Sendable {
                 wanted.append((info, range, nil, parts))
             }
         }
-        let directFile = direct != .never ? DirectFile(path: file.path).flatMap {
+        // The direct file is opened only for reads that will use it: under `inPlaceOnly`, those
+        // into memory (a shard of conversions or slices alone keeps to the page cache).
+        let usesDirect = direct == .always || (direct == .inPlaceOnly && wanted.contains { $0.memory != nil })
+        let directFile = usesDirect ? DirectFile(path: file.path).flatMap {
             $0.offsetAlignment <= Self.largestDirectAlignment && $0.memoryAlignment <= pageSize ? $0 : nil
         } : nil
-        let unit = directFile?.offsetAlignment ?? pageSize
+        let sinkReadsDirect = directFile != nil && direct == .always
+        // Parts are joined by the unit their reads fetch: the device's blocks when they are read
+        // directly, pages when they go through the page cache.
+        let unit = sinkReadsDirect ? directFile!.offsetAlignment : pageSize
         var reads: [Read] = []
         for (info, range, memory, parts) in wanted {
             if let (base, room) = memory {
@@ -164,7 +170,7 @@ package struct ShardReads: Sendable {
         self.path = file.path
         self.descriptor = file.descriptor
         self.direct = directFile
-        self.sinkReadsDirect = directFile != nil && direct == .always
+        self.sinkReadsDirect = sinkReadsDirect
         let convertsWhole = !sparse && reads.contains(where: \.goesToSink)
         self.mapping = !sinkReadsDirect && convertsWhole ? file.mappedFile : nil
         // 2 MiB pages where the page cache has them: the faults of a cold shard then read and map
